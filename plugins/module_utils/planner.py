@@ -1,0 +1,226 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# Apache License 2.0 (see LICENSE)
+"""The planner: snapshot in, plan out (contracts/plan.schema.json). Pure and I/O-free.
+
+Strategy -> plan -> apply (Watcher's shape): `drain`, `evacuate` and `rebalance` decide which
+instance goes where; `scheduling` orders the moves into waves within the limits; the executor
+(elsewhere) only carries a plan out.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vmops.migration.plugins.module_utils import hostnames, rebalancing, scheduling
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import (
+    BLOCK, COLD, EVACUATE, LIVE, Reason,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import Snapshot, parse_snapshot
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import Cluster
+
+PLAN_VERSION = 1
+WORKFLOWS = ("drain", "rebalance", "evacuate")
+STOPPED_STATES = ("SHUTOFF", "SUSPENDED", "STOPPED", "Stopped")
+OPTION_CHECKS = {
+    "per_source": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "per_target": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "per_cluster": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "max_moves": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
+    "max_cpu_util": ("a number in (0, 1]", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1),
+    "max_ram_util": ("a number in (0, 1]", lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1),
+    "objective": ("one of threshold, spread, consolidate", lambda v: v in rebalancing.OBJECTIVES),
+    "stopped": ("one of cold, skip", lambda v: v in ("cold", "skip")),
+    "targets": ("a list of host names", lambda v: isinstance(v, (list, tuple))),
+}
+
+
+def _snapshot(snapshot):
+    return snapshot if isinstance(snapshot, Snapshot) else parse_snapshot(snapshot)
+
+
+def _options(options):
+    options = dict(options or {})
+    problems = []
+    for key, value in options.items():
+        if key not in OPTION_CHECKS:
+            problems.append("unknown option %r (known: %s)" % (key, ", ".join(sorted(OPTION_CHECKS))))
+        elif value is not None and not OPTION_CHECKS[key][1](value):
+            problems.append("%s must be %s, got %r" % (key, OPTION_CHECKS[key][0], value))
+    if problems:
+        raise InputError("options", "; ".join(problems))
+    return {key: value for key, value in options.items() if value is not None}
+
+
+def _limits(snapshot, options, workflow):
+    if snapshot.platform == "kubevirt":
+        default = scheduling.Limits(snapshot.settings.parallel_outbound_migrations_per_node, 0,
+                                    snapshot.settings.parallel_migrations_per_cluster)
+    else:
+        default = scheduling.Limits(snapshot.settings.max_concurrent_live_migrations, 0, 0)
+    if workflow == "evacuate":
+        default.per_source = 0  # the source is dead: nothing flows out of it
+    return scheduling.Limits(options.get("per_source", default.per_source),
+                             options.get("per_target", default.per_target),
+                             options.get("per_cluster", default.per_cluster))
+
+
+def _per_source_overrides(snapshot, options):
+    """Hosts whose gathered max_concurrent_live_migrations sets their own per-source limit."""
+    if "per_source" in options:
+        return {}
+    return {host.name: host.max_concurrent_live_migrations for host in snapshot.hosts
+            if host.max_concurrent_live_migrations is not None}
+
+
+def _bandwidth(snapshot):
+    default = snapshot.settings.migration_bandwidth_mibps
+    bandwidth = {host.name: host.migration_bandwidth_mibps or default for host in snapshot.hosts}
+    return lambda name: bandwidth.get(name, default)
+
+
+def _move_type(instance, workflow):
+    if workflow == "evacuate":
+        return EVACUATE
+    return COLD if instance.status in STOPPED_STATES else LIVE
+
+
+def _candidates(snapshot, excluded, options):
+    allowed = set(hostnames.resolve(options["targets"], snapshot.host_by_name, "targets")) if "targets" in options else None
+    return [host.name for host in snapshot.hosts
+            if host.name not in excluded and host.accepts_guests and (allowed is None or host.name in allowed)]
+
+
+def _place_all(cluster, instances, workflow, candidates, options):
+    """Choose a target for each instance in order; return (moves, blocked)."""
+    moves, blocked = [], []
+    for instance in instances:
+        move_type = _move_type(instance, workflow)
+        if move_type == COLD and options.get("stopped") == "skip":
+            blocked.append(_blocked(instance, [Reason("NOT_RUNNING", "info", "instance is %s and stopped instances are skipped"
+                                                      % instance.status, None)]))
+            continue
+        target, reasons = cluster.choose(instance, move_type, candidates)
+        if target is None:
+            blocked.append(_blocked(instance, reasons))
+            continue
+        moves.append(_move(instance, cluster.host_of(instance), target, move_type, reasons))
+        cluster.apply(instance, target)
+    return moves, blocked
+
+
+def _move(instance, source, target, move_type, reasons):
+    return scheduling.Move(instance=instance, source=source, target=target, type=move_type,
+                           block_migration=move_type == LIVE and instance.local_disk_gib > 0,
+                           warnings=[reason for reason in reasons if reason.severity != BLOCK])
+
+
+def _blocked(instance, reasons):
+    return {"instance": instance.id, "source": instance.host, "reasons": [reason.to_dict() for reason in reasons]}
+
+
+def _largest_first(instances):
+    """Best-fit decreasing: big guests choose while there is most room."""
+    return sorted(instances, key=lambda i: (-i.memory_mib, -i.vcpus, i.id))
+
+
+def _assemble(snapshot, workflow, cluster, moves, blocked, options, before):
+    bandwidth_of = _bandwidth(snapshot)
+    for move in moves:
+        # Long moves first keeps every link busy; evacuation puts HA guests ahead of all.
+        estimate = scheduling.move_seconds(move, bandwidth_of(move.target), snapshot.settings, snapshot.platform)
+        move.priority = (0 if move.instance.ha_enabled else 1, -estimate, move.instance.id) if workflow == "evacuate" \
+            else (-estimate, move.instance.id)
+    limits = _limits(snapshot, options, workflow)
+    ordered, makespan = scheduling.schedule(moves, limits, bandwidth_of, snapshot.settings, snapshot.platform,
+                                            _per_source_overrides(snapshot, options))
+    after = cluster.load.report(snapshot.host_by_name)
+    return {
+        "version": PLAN_VERSION,
+        "workflow": workflow,
+        "feasible": not any(_must_move(entry) for entry in blocked),
+        "moves": [_move_dict(move) for move in ordered],
+        "blocked": blocked,
+        "limits": dict(limits.to_dict(), bandwidth_mibps={name: bandwidth_of(name) for name in snapshot.host_by_name}),
+        "estimated_makespan_seconds": round(makespan, 3),
+        "lower_bound_seconds": round(scheduling.lower_bound(ordered, bandwidth_of), 3),
+        "metrics": _metrics(before, after),
+    }
+
+
+def _must_move(blocked_entry):
+    return any(reason["severity"] == BLOCK for reason in blocked_entry["reasons"])
+
+
+def _move_dict(move):
+    return {
+        "instance": move.instance.id,
+        "name": move.instance.name,
+        "source": move.source,
+        "target": move.target,
+        "type": move.type,
+        "block_migration": move.block_migration,
+        "wave": move.wave,
+        "estimated_start_seconds": round(move.start, 3),
+        "estimated_seconds": round(move.seconds, 3),
+        "memory_mib": move.instance.memory_mib,
+        "warnings": [reason.to_dict() for reason in move.warnings],
+    }
+
+
+def _metrics(before, after):
+    def summary(report):
+        peaks = [max(values["cpu"], values["ram"]) for values in report.values()]
+        return {"peak": round(max(peaks, default=0.0), 4), "spread": round(max(peaks, default=0.0) - min(peaks, default=0.0), 4)}
+    return {"hosts": {name: {"before": before[name], "after": after[name]} for name in before},
+            "before": summary(before), "after": summary(after)}
+
+
+def drain(snapshot, hosts, options=None):
+    """Move every instance off `hosts`; those that cannot move are listed in `blocked` with every reason."""
+    snapshot, options = _snapshot(snapshot), _options(options)
+    if not hosts:
+        raise InputError("hosts", "must name at least one host to drain")
+    draining = hostnames.resolve(hosts, snapshot.host_by_name)
+    cluster = Cluster(snapshot)
+    before = cluster.load.report(snapshot.host_by_name)
+    instances = _largest_first(i for name in draining for i in snapshot.instances_on(name))
+    moves, blocked = _place_all(cluster, instances, "drain", _candidates(snapshot, set(draining), options), options)
+    return _assemble(snapshot, "drain", cluster, moves, blocked, options, before)
+
+
+def evacuate(snapshot, hosts, options=None):
+    """Rebuild every instance of the dead `hosts` elsewhere, HA-enabled ones first."""
+    snapshot, options = _snapshot(snapshot), _options(options)
+    if not hosts:
+        raise InputError("hosts", "must name at least one host to evacuate")
+    dead = hostnames.resolve(hosts, snapshot.host_by_name)
+    cluster = Cluster(snapshot)
+    before = cluster.load.report(snapshot.host_by_name)
+    instances = sorted((i for name in dead for i in snapshot.instances_on(name)),
+                       key=lambda i: (not i.ha_enabled, -i.memory_mib, -i.vcpus, i.id))
+    moves, blocked = _place_all(cluster, instances, "evacuate", _candidates(snapshot, set(dead), options), options)
+    return _assemble(snapshot, "evacuate", cluster, moves, blocked, options, before)
+
+
+def rebalance(snapshot, options=None):
+    """Even out or consolidate load with as few moves as the objective needs."""
+    snapshot, options = _snapshot(snapshot), _options(options)
+    cluster = Cluster(snapshot)
+    before = cluster.load.report(snapshot.host_by_name)
+    candidates = _candidates(snapshot, set(), options)
+    chosen, blocked, unresolved = rebalancing.plan_moves(cluster, candidates, options)
+    moves = [_move(instance, source, target, _move_type(instance, "rebalance"), reasons)
+             for instance, source, target, reasons in chosen]
+    plan = _assemble(snapshot, "rebalance", cluster, moves, blocked, options, before)
+    plan["metrics"]["unresolved_hosts"] = unresolved
+    plan["feasible"] = plan["feasible"] and not unresolved
+    return plan
+
+
+def plan(snapshot, workflow, hosts=None, options=None):
+    """One entry point for filters and scripts."""
+    if workflow not in WORKFLOWS:
+        raise InputError("workflow", "must be one of %s, got %r" % (", ".join(WORKFLOWS), workflow))
+    if workflow == "rebalance":
+        return rebalance(snapshot, options)
+    return (drain if workflow == "drain" else evacuate)(snapshot, hosts, options)

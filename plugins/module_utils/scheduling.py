@@ -1,0 +1,130 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# Apache License 2.0 (see LICENSE)
+"""Ordering chosen moves into waves that respect the concurrency limits.
+
+A list scheduler over simulated time: whenever a move ends, every waiting move whose source,
+target and cluster limits have room starts, in priority order. Moves sharing a host's link
+share its bandwidth, so each move's duration is estimated with the share it gets when it
+starts. `wave` is the index of the scheduling instant at which a move starts.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+
+from ansible_collections.vmops.migration.plugins.module_utils import physics
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, EVACUATE
+
+
+@dataclass
+class Limits:
+    """0 means unlimited. per_source follows Nova's max_concurrent_live_migrations."""
+
+    per_source: int = 1
+    per_target: int = 0
+    per_cluster: int = 0
+
+    def to_dict(self):
+        return {"per_source": self.per_source, "per_target": self.per_target, "per_cluster": self.per_cluster}
+
+
+@dataclass
+class Move:
+    instance: object
+    source: str
+    target: str
+    type: str
+    block_migration: bool
+    warnings: list = field(default_factory=list)
+    priority: tuple = ()
+    wave: int = 0
+    start: float = 0.0
+    seconds: float = 0.0
+
+
+def _room(count, limit):
+    return limit <= 0 or count < limit
+
+
+class Link:
+    """Concurrent transfers per host, to check limits and share bandwidth."""
+
+    def __init__(self):
+        self.outgoing, self.incoming, self.total = {}, {}, 0
+
+    def fits(self, move, limits, per_source):
+        return (_room(self.outgoing.get(move.source, 0), per_source.get(move.source, limits.per_source))
+                and _room(self.incoming.get(move.target, 0), limits.per_target)
+                and _room(self.total, limits.per_cluster))
+
+    def add(self, move, sign):
+        self.outgoing[move.source] = self.outgoing.get(move.source, 0) + sign
+        self.incoming[move.target] = self.incoming.get(move.target, 0) + sign
+        self.total += sign
+
+
+def move_seconds(move, bandwidth, settings, platform):
+    """Estimated duration of `move` at `bandwidth` MiB/s (the completion timeout if it never converges)."""
+    instance = move.instance
+    if move.type == EVACUATE:
+        return physics.EVACUATE_FIXED_S
+    if move.type == COLD:
+        return physics.cold_seconds(instance.local_disk_gib, bandwidth)
+    disk = instance.local_disk_gib if move.block_migration else 0.0
+    estimate = physics.precopy(instance.memory_mib, instance.dirty_rate_mibps, bandwidth,
+                               settings.live_migration_downtime_ms / 1000.0, disk)
+    if estimate.converges:
+        return estimate.seconds
+    return physics.completion_timeout_s(instance.memory_mib, disk, platform, settings.completion_timeout_s_per_gib)
+
+
+def transfer_mib(move):
+    """Bytes (MiB) a move sends at least once: memory for live moves, local disk when copied."""
+    if move.type == EVACUATE:
+        return 0.0
+    disk = move.instance.local_disk_gib * 1024.0 if (move.block_migration or move.type == COLD) else 0.0
+    return disk + (move.instance.memory_mib if move.type != COLD else 0.0)
+
+
+def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
+    """Set wave/start/seconds on every move; return (moves in start order, makespan seconds).
+
+    `bandwidth_of(host)` gives a host's migration bandwidth; `per_source` may override the
+    per-source limit for some hosts (gathered max_concurrent_live_migrations).
+    """
+    per_source = per_source or {}
+    waiting = sorted(moves, key=lambda move: move.priority)
+    link = Link()
+    running = []  # heap of (end time, sequence, move)
+    now, wave, started = 0.0, 0, []
+    while waiting:
+        still_waiting = []
+        for move in waiting:
+            if link.fits(move, limits, per_source):
+                link.add(move, 1)
+                share = min(bandwidth_of(move.source) / link.outgoing[move.source],
+                            bandwidth_of(move.target) / link.incoming[move.target])
+                move.wave, move.start = wave, now
+                move.seconds = move_seconds(move, share, settings, platform)
+                heapq.heappush(running, (now + move.seconds, len(started), move))
+                started.append(move)
+            else:
+                still_waiting.append(move)
+        waiting = still_waiting
+        if waiting:
+            now, _, finished = heapq.heappop(running)
+            link.add(finished, -1)
+            while running and running[0][0] <= now:
+                link.add(heapq.heappop(running)[2], -1)
+            wave += 1
+    makespan = max((move.start + move.seconds for move in started), default=0.0)
+    return started, makespan
+
+
+def lower_bound(moves, bandwidth_of):
+    return physics.lower_bound(
+        physics.Transfer(move.source, move.target, transfer_mib(move), bandwidth_of(move.source), bandwidth_of(move.target))
+        for move in moves
+    )

@@ -1,0 +1,84 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# Apache License 2.0 (see LICENSE)
+"""Choosing a target for one instance: filter, then weigh, then consume (Nova's scheduler shape).
+
+`Cluster` is the planner's working copy: capacity, utilisation and placement after the moves
+chosen so far. Candidates are weighed by the peak utilisation they would have after taking
+the instance, lowest first, so receiving hosts stay even; the first candidate that passes every
+block rule wins and its capacity is consumed before the next instance is placed.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.vmops.migration.plugins.module_utils.capacity import Capacity
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import (
+    BLOCK, MoveContext, Reason,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalogue import (
+    instance_reasons, is_blocked, target_reasons,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.load import Load
+
+
+class Cluster:
+    def __init__(self, snapshot):
+        self.snapshot = snapshot
+        self.capacity = Capacity(snapshot)
+        self.load = Load(snapshot)
+        self.placement = {}
+
+    def host_of(self, instance):
+        return self.placement.get(instance.id, instance.host)
+
+    def context(self, instance, target_name, move_type):
+        hosts = self.snapshot.host_by_name
+        return MoveContext(snapshot=self.snapshot, instance=instance, source=hosts[self.host_of(instance)],
+                           target=hosts[target_name] if target_name else None, move_type=move_type,
+                           capacity=self.capacity, placement=self.placement)
+
+    def apply(self, instance, target):
+        source = self.host_of(instance)
+        self.capacity.move(instance, source, target)
+        self.load.move(instance, source, target)
+        self.placement[instance.id] = target
+
+    def choose(self, instance, move_type, candidates, acceptable=None):
+        """(target name or None, reasons): the best candidate passing every block rule.
+
+        `acceptable(host_name)` can veto a candidate without a reason (e.g. a rebalance
+        threshold the move would break); vetoed candidates are not judged by the rules.
+        """
+        reasons = instance_reasons(self.context(instance, None, move_type))
+        if is_blocked(reasons):
+            return None, reasons
+        ranked = sorted(candidates, key=lambda name: (max(self.load.util_with(name, instance)), name))
+        failures = []
+        for name in ranked:
+            if name == self.host_of(instance) or (acceptable is not None and not acceptable(name)):
+                continue
+            found = target_reasons(self.context(instance, name, move_type))
+            if not is_blocked(found):
+                return name, reasons + found
+            failures.append(found)
+        return None, reasons + _summarise(failures, len(candidates))
+
+
+def _summarise(failures, candidate_count):
+    """One block reason per code (the best-ranked target's), counting the other targets."""
+    if not failures:
+        return [Reason("TARGET_UNAVAILABLE", BLOCK,
+                       "no acceptable target among %d candidate hosts" % candidate_count, None)]
+    first, counts = {}, {}
+    for reasons in failures:
+        for reason in reasons:
+            if reason.severity != BLOCK:
+                continue
+            first.setdefault(reason.code, reason)
+            counts[reason.code] = counts.get(reason.code, 0) + 1
+    summary = []
+    for code, reason in first.items():
+        others = counts[code] - 1
+        message = reason.message + (" (and on %d other target%s)" % (others, "s" if others > 1 else "") if others else "")
+        summary.append(Reason(code, BLOCK, message, reason.target))
+    return summary
