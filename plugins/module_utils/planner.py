@@ -16,11 +16,10 @@ from ansible_collections.vmops.migration.plugins.module_utils.constraints.base i
 )
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import Snapshot, parse_snapshot
-from ansible_collections.vmops.migration.plugins.module_utils.targeting import Cluster
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import Cluster, default_move_type
 
 PLAN_VERSION = 1
 WORKFLOWS = ("drain", "rebalance", "evacuate")
-STOPPED_STATES = ("SHUTOFF", "SUSPENDED", "STOPPED", "Stopped")
 OPTION_CHECKS = {
     "per_source": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
     "per_target": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
@@ -79,9 +78,7 @@ def _bandwidth(snapshot):
 
 
 def _move_type(instance, workflow):
-    if workflow == "evacuate":
-        return EVACUATE
-    return COLD if instance.status in STOPPED_STATES else LIVE
+    return EVACUATE if workflow == "evacuate" else default_move_type(instance)
 
 
 def _candidates(snapshot, excluded, options):

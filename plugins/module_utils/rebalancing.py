@@ -15,14 +15,13 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, LIVE
 from ansible_collections.vmops.migration.plugins.module_utils.load import cpu_demand
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import default_move_type
 
 OBJECTIVES = ("threshold", "spread", "consolidate")
 DEFAULT_MAX_CPU_UTIL = 0.8
 DEFAULT_MAX_RAM_UTIL = 0.9
 EPSILON = 1e-9
-STOPPED_STATES = ("SHUTOFF", "SUSPENDED", "STOPPED", "Stopped")
 
 
 class _Strategy:
@@ -49,8 +48,7 @@ class _Strategy:
         """Move `instance` to the best acceptable target; True when it moved."""
         if any(instance is moved for moved, _, _, _ in self.chosen):
             return False
-        move_type = COLD if instance.status in STOPPED_STATES else LIVE
-        target, reasons = self.cluster.choose(instance, move_type, self.candidates, acceptable)
+        target, reasons = self.cluster.choose(instance, default_move_type(instance), self.candidates, acceptable)
         if target is None:
             self.blocked[instance.id] = (instance, reasons)
             return False

@@ -21,6 +21,7 @@ CPU_POLICIES = ("shared", "dedicated", "mixed")
 CONFIG_DRIVES = ("none", "iso9660", "vfat")
 GROUP_POLICIES = ("affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity")
 RUNNING_STATES = ("ACTIVE", "PAUSED", "RUNNING", "Running")
+STOPPED_STATES = ("SHUTOFF", "SUSPENDED", "STOPPED", "Stopped")
 
 
 class SnapshotError(ValueError):
@@ -221,6 +222,11 @@ class Instance:
     @property
     def is_running(self):
         return self.status in RUNNING_STATES
+
+    @property
+    def is_stopped(self):
+        """Stopped guests move by cold migration: there is no memory to copy."""
+        return self.status in STOPPED_STATES
 
     @property
     def numa_bound(self):

@@ -11,13 +11,15 @@ block rule wins and its capacity is consumed before the next instance is placed.
 
 from __future__ import annotations
 
+from ansible_collections.vmops.migration.plugins.module_utils import hostnames
 from ansible_collections.vmops.migration.plugins.module_utils.capacity import Capacity
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import (
-    BLOCK, MoveContext, Reason,
+    BLOCK, COLD, LIVE, MoveContext, Reason,
 )
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalogue import (
-    instance_reasons, is_blocked, target_reasons,
+    check_move, instance_reasons, is_blocked, target_reasons,
 )
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
 from ansible_collections.vmops.migration.plugins.module_utils.load import Load
 
 
@@ -82,3 +84,40 @@ def _summarise(failures, candidate_count):
         message = reason.message + (" (and on %d other target%s)" % (others, "s" if others > 1 else "") if others else "")
         summary.append(Reason(code, BLOCK, message, reason.target))
     return summary
+
+
+def _find_instance(snapshot, instance):
+    key = instance.get("id") if isinstance(instance, dict) else instance
+    found = snapshot.instance_by_id.get(key) or next((i for i in snapshot.instances if i.name == key), None)
+    if found is None:
+        raise InputError("instance", "no instance with id or name %r in the snapshot" % (key,))
+    return found
+
+
+def move_reasons(snapshot, instance, target, move_type=None):
+    """Every reason against moving `instance` (id, name or dict) to host `target`."""
+    found = _find_instance(snapshot, instance)
+    target_name = hostnames.resolve([target], snapshot.host_by_name, "target")[0]
+    cluster = Cluster(snapshot)
+    return check_move(cluster.context(found, target_name, move_type or default_move_type(found)))
+
+
+def ranked_targets(snapshot, instance, move_type=None):
+    """(feasible targets best first with their warnings, rejected targets with their reasons)."""
+    found = _find_instance(snapshot, instance)
+    cluster = Cluster(snapshot)
+    feasible, rejected = [], []
+    for host in snapshot.hosts:
+        reasons = check_move(cluster.context(found, host.name, move_type or default_move_type(found)))
+        entry = {"target": host.name, "reasons": [reason.to_dict() for reason in reasons]}
+        if is_blocked(reasons):
+            rejected.append(entry)
+        else:
+            entry["peak_utilisation_after"] = round(max(cluster.load.util_with(host.name, found)), 4)
+            feasible.append(entry)
+    feasible.sort(key=lambda entry: (entry["peak_utilisation_after"], entry["target"]))
+    return feasible, rejected
+
+
+def default_move_type(instance):
+    return COLD if instance.is_stopped else LIVE

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# Apache License 2.0 (see LICENSE)
+"""Filters over the planning core: the same functions modules use, for playbooks.
+
+Each filter's documentation is in the YAML file of the same name beside this one.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.vmops.migration.plugins.module_utils import planner, report, targeting
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError, parse_snapshot
+
+
+def _guarded(function):
+    """Run a core function, turning its typed errors into a filter error naming the filter."""
+    def wrapper(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except (VmopsError, SnapshotError) as error:
+            raise AnsibleFilterError("vmops.migration.%s: %s" % (function.__name__, error)) from error
+    wrapper.__name__ = function.__name__
+    wrapper.__doc__ = function.__doc__
+    return wrapper
+
+
+@_guarded
+def live_migration_blockers(snapshot, instance, target, move_type=None):
+    """Every reason (block, warn, info) against moving `instance` to `target`."""
+    return [reason.to_dict() for reason in targeting.move_reasons(parse_snapshot(snapshot), instance, target, move_type)]
+
+
+@_guarded
+def migration_targets(snapshot, instance, move_type=None):
+    """Feasible targets best first, and rejected ones with their reasons."""
+    feasible, rejected = targeting.ranked_targets(parse_snapshot(snapshot), instance, move_type)
+    return {"feasible": feasible, "rejected": rejected}
+
+
+@_guarded
+def drain_plan(snapshot, hosts, **options):
+    return planner.drain(snapshot, hosts, options)
+
+
+@_guarded
+def evacuate_plan(snapshot, hosts, **options):
+    return planner.evacuate(snapshot, hosts, options)
+
+
+@_guarded
+def rebalance_plan(snapshot, **options):
+    return planner.rebalance(snapshot, options)
+
+
+@_guarded
+def explain_reasons(data):
+    """Text for a list of reasons, one blocked entry, or a whole plan."""
+    if isinstance(data, dict) and "moves" in data:
+        return report.plan_summary(data)
+    if isinstance(data, dict) and "reasons" in data:
+        data = data["reasons"]
+    if not isinstance(data, list) or not all(isinstance(item, dict) and "code" in item for item in data):
+        raise InputError("_input", "expects a list of reasons, a blocked entry or a plan")
+    return report.explain_reasons(data)
+
+
+class FilterModule:
+    def filters(self):
+        return {function.__name__: function for function in (
+            live_migration_blockers, migration_targets, drain_plan, evacuate_plan, rebalance_plan, explain_reasons)}
