@@ -1,0 +1,120 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# Apache License 2.0 (see LICENSE)
+"""The module wrapper for Nova modules: shared connection options, one openstacksdk
+connection, microversion checks, and our typed errors turned into clear failures.
+
+Only this file and the Nova adapter import openstacksdk.
+"""
+
+from __future__ import annotations
+
+import traceback
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError
+
+try:
+    import openstack
+    from keystoneauth1 import exceptions as ksa_exceptions
+    from openstack import exceptions as sdk_exceptions
+    from openstack import utils as sdk_utils
+except ImportError:
+    openstack = None
+    OPENSTACK_IMPORT_ERROR = traceback.format_exc()
+else:
+    OPENSTACK_IMPORT_ERROR = None
+
+CONNECTION_ARGUMENT_SPEC = {
+    "cloud": {"type": "raw"},
+    "auth": {"type": "dict", "no_log": True},
+    "auth_type": {"type": "str"},
+    "region_name": {"type": "str"},
+    "interface": {"type": "str", "choices": ["admin", "internal", "public"], "aliases": ["endpoint_type"]},
+    "validate_certs": {"type": "bool", "aliases": ["verify"]},
+    "ca_cert": {"type": "path", "aliases": ["cacert"]},
+    "client_cert": {"type": "path", "aliases": ["cert"]},
+    "client_key": {"type": "path", "aliases": ["key"], "no_log": False},
+    "api_timeout": {"type": "int"},
+    "wait": {"type": "bool", "default": True},
+    "timeout": {"type": "int", "default": 3600},
+}
+# Option name -> keyword of openstack.connect.
+_CONNECT_KEYWORDS = {
+    "auth": "auth", "auth_type": "auth_type", "region_name": "region_name", "interface": "interface",
+    "validate_certs": "verify", "ca_cert": "cacert", "client_cert": "cert", "client_key": "key",
+    "api_timeout": "api_timeout",
+}
+
+
+class NovaModule(AnsibleModule):
+    """AnsibleModule with the connection options merged in and a lazily built connection."""
+
+    def __init__(self, argument_spec, **kwargs):
+        spec = dict(CONNECTION_ARGUMENT_SPEC)
+        spec.update(argument_spec)
+        super().__init__(argument_spec=spec, **kwargs)
+        if openstack is None:
+            self.fail_json(msg=missing_required_lib("openstacksdk"), exception=OPENSTACK_IMPORT_ERROR)
+        self._conn = None
+        for name in ("timeout", "api_timeout"):
+            if self.params.get(name) is not None and self.params[name] <= 0:
+                self.fail_json(msg="%s: must be a positive number of seconds, got %s" % (name, self.params[name]))
+
+    @property
+    def conn(self):
+        if self._conn is None:
+            self._conn = connect(self.params)
+        return self._conn
+
+    def run(self, function):
+        """Call `function(self)` and exit with its result dict, or fail with a clear message."""
+        try:
+            result = function(self)
+        except InputError as error:
+            self.fail_json(msg=str(error), parameter=error.parameter)
+        except (VmopsError, SnapshotError) as error:
+            self.fail_json(msg=str(error), **getattr(error, "details", {}))
+        except sdk_exceptions.SDKException as error:
+            self.fail_json(msg=describe_sdk_error(error))
+        except ksa_exceptions.ConnectFailure as error:
+            self.fail_json(msg="cannot reach the OpenStack API (check cloud/auth.auth_url and the network): %s" % error)
+        except ksa_exceptions.ClientException as error:
+            self.fail_json(msg="OpenStack authentication or transport error: %s" % error)
+        self.exit_json(**result)
+
+
+def connect(params):
+    """An openstacksdk Connection from the module's connection options."""
+    kwargs = {keyword: params[name] for name, keyword in _CONNECT_KEYWORDS.items() if params.get(name) is not None}
+    cloud = params.get("cloud")
+    try:
+        if isinstance(cloud, dict):
+            kwargs = dict(cloud, **kwargs)
+            return openstack.connect(**kwargs)
+        if cloud is not None and not isinstance(cloud, str):
+            raise InputError("cloud", "must be a cloud name or a dict, got %s" % type(cloud).__name__)
+        return openstack.connect(cloud=cloud, **kwargs)
+    except sdk_exceptions.ConfigException as error:
+        raise InputError("cloud", "cannot load the cloud configuration: %s" % error) from error
+
+
+def require_microversion(conn, needed, feature):
+    """Fail early when the compute API cannot do `feature` (needs microversion `needed`)."""
+    endpoint = conn.compute.get_endpoint_data()
+    highest = getattr(endpoint, "max_microversion", None)
+    if highest is None or not sdk_utils.supports_microversion(conn.compute, needed):
+        raise VmopsError("the compute API supports microversions up to %s; %s needs %s" % (highest, feature, needed))
+
+
+def describe_sdk_error(error):
+    """One line for an openstacksdk error: status, what failed, the API's own message."""
+    status = getattr(error, "status_code", None)
+    details = getattr(error, "details", None) or str(error)
+    if isinstance(error, sdk_exceptions.HttpException) and status in (401, 403):
+        return "OpenStack refused the credentials (HTTP %s): %s. Check auth/auth_type/cloud." % (status, details)
+    if status:
+        return "OpenStack API error (HTTP %s): %s" % (status, details)
+    return "OpenStack error: %s" % details
