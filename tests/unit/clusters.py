@@ -65,3 +65,22 @@ CLUSTERS = {
     "4 hosts, one NUMA-pinned guest": _four_hosts_numa_pinned,
     "3 hosts, 9 plain guests": _three_hosts_plain,
 }
+
+
+def judge(rule_class, source=None, target=None, vm=None, move_type=LIVE, platform="nova", others=(), hosts=(),
+          placement=None, **settings):
+    """Reasons `rule_class` gives for moving guest "vm" from compute-0 (`source` fields) to
+    compute-1 (`target` fields; target=False judges the instance alone). `others` are extra
+    instance dicts, `hosts` extra host dicts; `settings` are snapshot settings."""
+    all_hosts = [host("compute-0", **(source or {}))]
+    if target is not False:
+        all_hosts.append(host("compute-1", **(target or {})))
+    all_hosts.extend(hosts)
+    snap = snapshot(all_hosts, [instance("vm", "compute-0", **(vm or {}))] + list(others), platform, **settings)
+    ctx = move(snap, "vm", None if target is False else "compute-1", move_type, placement=placement)
+    rule = rule_class()
+    return rule.check(ctx) if rule.applies(ctx) else []
+
+
+def codes(reasons):
+    return [reason.code for reason in reasons]

@@ -8,10 +8,10 @@ Adding a rule: write its class in the module for its theme, list it in that modu
 
 from __future__ import annotations
 
-from ansible_collections.vmops.migration.plugins.module_utils.constraints import placement
+from ansible_collections.vmops.migration.plugins.module_utils.constraints import cpu, placement
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK
 
-RULE_MODULES = (placement,)
+RULE_MODULES = (placement, cpu)
 RULES = tuple(rule() for module in RULE_MODULES for rule in module.RULES)
 
 
