@@ -127,6 +127,7 @@ def _assemble(snapshot, workflow, cluster, moves, blocked, options, before):
         estimate = scheduling.move_seconds(move, bandwidth_of(move.target), snapshot.settings, snapshot.platform)
         move.priority = (0 if move.instance.ha_enabled else 1, -estimate, move.instance.id) if workflow == "evacuate" \
             else (-estimate, move.instance.id)
+    scheduling.link_dependencies(moves)
     limits = _limits(snapshot, options, workflow)
     ordered, makespan = scheduling.schedule(moves, limits, bandwidth_of, snapshot.settings, snapshot.platform,
                                             _per_source_overrides(snapshot, options))

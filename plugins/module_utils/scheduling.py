@@ -4,9 +4,10 @@
 """Ordering chosen moves into waves that respect the concurrency limits.
 
 A list scheduler over simulated time: whenever a move ends, every waiting move whose source,
-target and cluster limits have room starts, in priority order. Moves sharing a host's link
-share its bandwidth, so each move's duration is estimated with the share it gets when it
-starts. `wave` is the index of the scheduling instant at which a move starts.
+target and cluster limits have room, and whose dependencies have finished, starts, in priority
+order. A move depends on earlier-chosen moves out of its target: it needs the room they free.
+Moves sharing a host's link share its bandwidth, so each move's duration is estimated with the
+share it gets when it starts. `wave` is the index of the scheduling instant at which a move starts.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class Move:
     block_migration: bool
     warnings: list = field(default_factory=list)
     priority: tuple = ()
+    depends_on: list = field(default_factory=list)
+    finished: bool = False
     wave: int = 0
     start: float = 0.0
     seconds: float = 0.0
@@ -88,6 +91,14 @@ def transfer_mib(move):
     return disk + (move.instance.memory_mib if move.type != COLD else 0.0)
 
 
+def link_dependencies(moves):
+    """In choice order: each move depends on the earlier moves that leave its target."""
+    leaving = {}
+    for move in moves:
+        move.depends_on = list(leaving.get(move.target, ()))
+        leaving.setdefault(move.source, []).append(move)
+
+
 def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
     """Set wave/start/seconds on every move; return (moves in start order, makespan seconds).
 
@@ -102,7 +113,7 @@ def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
     while waiting:
         still_waiting = []
         for move in waiting:
-            if link.fits(move, limits, per_source):
+            if all(before.finished for before in move.depends_on) and link.fits(move, limits, per_source):
                 link.add(move, 1)
                 share = min(bandwidth_of(move.source) / link.outgoing[move.source],
                             bandwidth_of(move.target) / link.incoming[move.target])
@@ -114,10 +125,11 @@ def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
                 still_waiting.append(move)
         waiting = still_waiting
         if waiting:
-            now, _, finished = heapq.heappop(running)
-            link.add(finished, -1)
+            now = running[0][0]
             while running and running[0][0] <= now:
-                link.add(heapq.heappop(running)[2], -1)
+                done = heapq.heappop(running)[2]
+                done.finished = True
+                link.add(done, -1)
             wave += 1
     makespan = max((move.start + move.seconds for move in started), default=0.0)
     return started, makespan

@@ -368,6 +368,8 @@ def _object_to_dict(obj):
         if spec.name == "extra":
             continue
         value = getattr(obj, spec.name)
+        if value is None:
+            continue  # absent and null mean the same: unknown
         out[spec.name] = [_object_to_dict(item) for item in value] if spec.name == "numa_nodes" and isinstance(obj, Host) else copy.deepcopy(value)
     out.update(copy.deepcopy(obj.extra))
     return out

@@ -1,0 +1,141 @@
+import json
+import os
+
+import pytest
+
+from ansible_collections.vmops.migration.plugins.module_utils import planner
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
+from tests.unit.clusters import host, instance, snapshot_dict
+from tests.unit.plan_checks import ROOT, assert_valid_plan
+
+EXAMPLE = os.path.join(ROOT, "docs", "examples", "snapshot-10x60.json")
+
+
+@pytest.fixture(scope="module")
+def example():
+    with open(EXAMPLE) as handle:
+        return json.load(handle)
+
+
+@pytest.mark.parametrize("workflow, hosts, options", [
+    ("drain", ["compute-1"], {}),
+    ("drain", ["compute-1", "compute-2", "compute-3"], {"per_target": 1}),
+    ("evacuate", ["compute-4"], {}),
+    ("rebalance", None, {"max_cpu_util": 0.6}),
+    ("rebalance", None, {"objective": "spread", "max_moves": 10}),
+    ("rebalance", None, {"objective": "consolidate", "max_cpu_util": 0.9}),
+])
+def test_example_plans_are_valid_and_replay_without_violation(example, workflow, hosts, options):
+    plan = planner.plan(example, workflow, hosts, options)
+    assert_valid_plan(example, plan)
+
+
+def test_drain_moves_everything_off_and_never_onto_drained_hosts(example):
+    draining = ["compute-1", "compute-2"]
+    plan = planner.drain(example, draining)
+    on_hosts = {i["id"] for i in example["instances"] if i["host"] in draining}
+    moved = {m["instance"] for m in plan["moves"]}
+    blocked = {b["instance"] for b in plan["blocked"]}
+    assert moved | blocked == on_hosts and not moved & blocked
+    assert not {m["target"] for m in plan["moves"]} & set(draining)
+
+
+def test_drain_cold_migrates_stopped_instances():
+    data = snapshot_dict([host("a"), host("b")], [instance("up", "a"), instance("off", "a", status="SHUTOFF")])
+    types = {m["instance"]: m["type"] for m in planner.drain(data, ["a"])["moves"]}
+    assert types == {"up": "live", "off": "cold"}
+
+
+def test_drain_can_skip_stopped_instances():
+    data = snapshot_dict([host("a"), host("b")], [instance("off", "a", status="SHUTOFF")])
+    plan = planner.drain(data, ["a"], {"stopped": "skip"})
+    assert plan["moves"] == [] and plan["blocked"][0]["reasons"][0]["code"] == "NOT_RUNNING"
+    assert plan["feasible"]  # info-only: nothing that must move was left behind
+
+
+def test_targets_keep_receiving_hosts_even():
+    hosts = [host("src"), host("busy"), host("idle")]
+    guests = [instance("big-%d" % i, "busy", vcpus=8, memory_mib=32768) for i in range(2)] + [instance("mover", "src")]
+    plan = planner.drain(snapshot_dict(hosts, guests), ["src"])
+    assert plan["moves"][0]["target"] == "idle"
+
+
+def test_spreads_many_guests_instead_of_piling_on_one_host():
+    hosts = [host("src")] + [host("t%d" % i) for i in range(4)]
+    guests = [instance("vm-%d" % i, "src") for i in range(8)]
+    targets = [m["target"] for m in planner.drain(snapshot_dict(hosts, guests), ["src"])["moves"]]
+    assert {targets.count(t) for t in set(targets)} == {2}
+
+
+@pytest.mark.parametrize("bad_host", [host("t", status="disabled"), host("t", state="down"), host("t", forced_down=True)])
+def test_never_targets_unavailable_hosts(bad_host):
+    plan = planner.drain(snapshot_dict([host("src"), bad_host], [instance("vm", "src")]), ["src"])
+    assert plan["moves"] == [] and not plan["feasible"]
+    assert {r["code"] for r in plan["blocked"][0]["reasons"]} == {"TARGET_UNAVAILABLE"}
+
+
+def test_blocked_instance_does_not_stop_the_rest():
+    plan = planner.drain(snapshot_dict([host("src"), host("small", memory_mib=8192, vcpus=4)],
+                                       [instance("huge", "src", memory_mib=65536), instance("fits", "src")]), ["src"])
+    assert [m["instance"] for m in plan["moves"]] == ["fits"]
+    assert [b["instance"] for b in plan["blocked"]] == ["huge"]
+
+
+@pytest.mark.parametrize("hosts, problem", [
+    (["compute-10"], 'unknown host "compute-10"'),
+    (["compute"], 'unknown host "compute"'),
+    ([], "must name at least one host"),
+    ("compute-1", "must be a list"),
+])
+def test_host_names_match_exactly(hosts, problem):
+    data = snapshot_dict([host("compute-1"), host("compute-2")], [])
+    with pytest.raises(InputError) as raised:
+        planner.drain(data, hosts)
+    assert raised.value.parameter == "hosts" and problem in raised.value.problem
+
+
+def test_tripleo_short_name_resolves_to_fqdn():
+    data = snapshot_dict([host("overcloud-novacompute-0.localdomain"), host("overcloud-novacompute-1.localdomain")],
+                         [instance("vm", "overcloud-novacompute-0.localdomain")])
+    plan = planner.drain(data, ["overcloud-novacompute-0"])
+    assert plan["moves"][0]["source"] == "overcloud-novacompute-0.localdomain"
+
+
+@pytest.mark.parametrize("options, problem", [
+    ({"per_source": -1}, "per_source must be an integer >= 0"),
+    ({"max_cpu_util": 1.5}, "max_cpu_util must be a number in (0, 1]"),
+    ({"objective": "pack"}, "objective must be one of"),
+    ({"paralel": 2}, "unknown option 'paralel'"),
+])
+def test_bad_options_name_the_option(options, problem):
+    with pytest.raises(InputError) as raised:
+        planner.rebalance(snapshot_dict([host("a")], []), options)
+    assert problem in str(raised.value)
+
+
+@pytest.mark.parametrize("gathered, first_wave", [(None, 1), (2, 2), (0, 4)])
+def test_per_source_limit_follows_gathered_host_setting(gathered, first_wave):
+    hosts = [host("a", max_concurrent_live_migrations=gathered), host("b"), host("c"), host("d")]
+    data = snapshot_dict(hosts, [instance("vm-%d" % i, "a", dirty_rate_mibps=0) for i in range(4)],
+                         max_concurrent_live_migrations=1)
+    plan = planner.drain(data, ["a"])
+    assert [m["wave"] for m in plan["moves"]].count(0) == first_wave
+
+
+def test_evacuate_puts_ha_instances_first():
+    data = snapshot_dict([host("dead", state="down", forced_down=True), host("b")],
+                         [instance("big", "dead", memory_mib=8192), instance("ha", "dead", ha_enabled=True)])
+    plan = planner.evacuate(data, ["dead"])
+    assert [m["instance"] for m in plan["moves"]][0] == "ha"
+    assert {m["type"] for m in plan["moves"]} == {"evacuate"}
+
+
+def test_estimates_and_bound():
+    data = snapshot_dict([host("a"), host("b")], [instance("vm", "a", memory_mib=4096, dirty_rate_mibps=64)],
+                         migration_bandwidth_mibps=1024)
+    for h in data["hosts"]:
+        h["migration_bandwidth_mibps"] = 1024
+    plan = planner.drain(data, ["a"])
+    assert plan["moves"][0]["estimated_seconds"] == pytest.approx(4.25, abs=1e-3)
+    assert plan["lower_bound_seconds"] == pytest.approx(4.0, abs=1e-3)
+    assert plan["estimated_makespan_seconds"] >= plan["lower_bound_seconds"]
