@@ -8,10 +8,12 @@ Adding a rule: write its class in the module for its theme, list it in that modu
 
 from __future__ import annotations
 
-from ansible_collections.vmops.migration.plugins.module_utils.constraints import capacity_rules, cpu, numa, placement
+from ansible_collections.vmops.migration.plugins.module_utils.constraints import (
+    capacity_rules, convergence, cpu, devices, numa, placement, state,
+)
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK
 
-RULE_MODULES = (placement, cpu, capacity_rules, numa)
+RULE_MODULES = (state, placement, cpu, capacity_rules, numa, devices, convergence)
 RULES = tuple(rule() for module in RULE_MODULES for rule in module.RULES)
 
 
