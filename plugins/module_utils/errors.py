@@ -18,3 +18,38 @@ class InputError(VmopsError):
         self.parameter = parameter
         self.problem = problem
         super().__init__("%s: %s" % (parameter, problem))
+
+
+class NotFound(VmopsError):
+    """An object the caller named does not exist: `kind` (server, host, migration) and `key`."""
+
+    def __init__(self, kind, key, hint=None):
+        self.kind = kind
+        self.key = key
+        super().__init__("%s %s not found%s" % (kind, key, "; " + hint if hint else ""))
+
+
+class MigrationFailed(VmopsError):
+    """A move failed: `code` is one of failures.CODES (stable API), `message` the API's words."""
+
+    def __init__(self, code, message, target=None):
+        self.code = code
+        self.message = message
+        self.target = target
+        super().__init__("%s: %s" % (code, message))
+
+
+class AnswerLost(VmopsError):
+    """A write was sent but its answer never came (5xx, timeout, dropped connection): it may or
+    may not have happened, so the caller must look before sending it again."""
+
+
+class TargetUnavailable(VmopsError):
+    """The named target cannot take the move; `reasons` are the constraint reasons (dicts)."""
+
+    def __init__(self, target, reasons):
+        self.target = target
+        self.reasons = list(reasons)
+        self.details = {"reasons": self.reasons}
+        super().__init__("target %s is blocked: %s" % (target, "; ".join(
+            "%s (%s)" % (reason["code"], reason["message"]) for reason in self.reasons)))

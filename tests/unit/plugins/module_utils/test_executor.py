@@ -1,0 +1,381 @@
+"""The executor against a small fake backend on a fake clock: every run finishes instantly."""
+
+import pytest
+
+from ansible_collections.vmops.migration.plugins.module_utils import executor
+from ansible_collections.vmops.migration.plugins.module_utils.errors import AnswerLost, MigrationFailed
+from ansible_collections.vmops.migration.plugins.module_utils.executor import (
+    CANCELLED, COMPLETED, FAILED, IN_PROGRESS, Executor, Handle, Move, Policy, Progress,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.failures import CODES, NEXT_STEPS
+from ansible_collections.vmops.migration.plugins.module_utils.scheduling import Limits
+
+GIB = 1024 ** 3
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        self.now += seconds
+
+
+class FakeMigration:
+    def __init__(self, number, instance, source, target, started, seconds, stalls=False):
+        self.id = str(number)
+        self.instance, self.source, self.target = instance, source, target
+        self.started, self.seconds, self.stalls = started, seconds, stalls
+        self.status = IN_PROGRESS
+        self.fail_at = None
+
+
+class FakeBackend:
+    """Migrations that copy 1 GiB linearly over `seconds` of the fake clock (or never, when stalled).
+
+    `behaviour[instance]` may set: seconds, stalls, refuse ({target: code} at start), fail_running
+    ({target: code} halfway), lose_answer ("after" runs the start and loses the answer, "before"
+    loses it without running it, once), in_flight (a migration already running at the start).
+    """
+
+    def __init__(self, clock, hosts=("t1", "t2", "t3", "t4"), **behaviour):
+        self.clock = clock
+        self.hosts = list(hosts)
+        self.behaviour = behaviour
+        self.migrations_by_instance = {}
+        self.starts, self.aborts, self.force_completes = [], [], []
+        self.peak = {"total": 0, "source": {}, "target": {}}
+        self.numbers = iter(range(1, 10000))
+
+    def _of(self, instance):
+        return self.behaviour.get(instance, {})
+
+    def _running(self):
+        return [m for ms in self.migrations_by_instance.values() for m in ms if m.status == IN_PROGRESS]
+
+    def _record_peak(self):
+        running = self._running()
+        self.peak["total"] = max(self.peak["total"], len(running))
+        for key, attribute in (("source", "source"), ("target", "target")):
+            counts = {}
+            for migration in running:
+                counts[getattr(migration, attribute)] = counts.get(getattr(migration, attribute), 0) + 1
+            for host, count in counts.items():
+                self.peak[key][host] = max(self.peak[key].get(host, 0), count)
+
+    def _create(self, move, target):
+        behaviour = self._of(move.instance)
+        if target is None:
+            busy = [m.target for m in self._running()]
+            target = min((h for h in self.hosts if h != move.source), key=lambda h: (busy.count(h), h))
+        migration = FakeMigration(next(self.numbers), move.instance, move.source, target, self.clock.now,
+                                  behaviour.get("seconds", 10.0), behaviour.get("stalls", False))
+        if target in behaviour.get("fail_running", {}):
+            migration.fail_at = behaviour["fail_running"][target]
+        self.migrations_by_instance.setdefault(move.instance, []).append(migration)
+        self._record_peak()
+        return migration
+
+    def _handle(self, migration):
+        return Handle(id=migration.id, status=migration.status, target=migration.target)
+
+    # -- the backend interface ------------------------------------------------------------
+
+    def migrations(self, move):
+        in_flight = self._of(move.instance).get("in_flight")
+        if in_flight and move.instance not in self.migrations_by_instance:
+            self._create(move, in_flight)
+        return [self._handle(m) for m in self.migrations_by_instance.get(move.instance, [])]
+
+    def start(self, move, target, known_ids):
+        self.starts.append((move.instance, target))
+        behaviour = self._of(move.instance)
+        code = behaviour.get("refuse", {}).get(target)
+        if code:
+            raise MigrationFailed(code, "refused by the fake on %s" % target, target)
+        lose = behaviour.pop("lose_answer", None)
+        if lose == "before":
+            raise AnswerLost("503 before anything happened")
+        migration = self._create(move, target)
+        if lose == "after":
+            raise AnswerLost("503 after the migration started")
+        return self._handle(migration)
+
+    def poll(self, move, handle):
+        migration = next(m for m in self.migrations_by_instance[move.instance] if m.id == handle.id)
+        elapsed = self.clock.now - migration.started
+        if migration.status == IN_PROGRESS:
+            if migration.fail_at and elapsed >= migration.seconds / 2:
+                migration.status = FAILED
+            elif not migration.stalls and elapsed >= migration.seconds:
+                migration.status = COMPLETED
+        done = 0.5 if migration.stalls else min(1.0, elapsed / migration.seconds)
+        progress = Progress(status=migration.status, target=migration.target,
+                            host=migration.target if migration.status == COMPLETED else migration.source,
+                            memory_total=GIB, memory_processed=int(GIB * done),
+                            memory_remaining=int(GIB * (1 - done)))
+        if migration.status == FAILED:
+            progress.failure = executor.Failure(migration.fail_at, "failed on %s" % migration.target)
+        return progress
+
+    def abort(self, move, handle):
+        self.aborts.append(handle.id)
+        self._by_id(move, handle).status = CANCELLED
+
+    def force_complete(self, move, handle):
+        self.force_completes.append(handle.id)
+        self._by_id(move, handle).status = COMPLETED
+
+    def _by_id(self, move, handle):
+        return next(m for m in self.migrations_by_instance[move.instance] if m.id == handle.id)
+
+
+def run(moves, backend=None, clock=None, replan=None, events=None, **policy):
+    clock = clock or Clock()
+    backend = backend or FakeBackend(clock)
+    policy.setdefault("poll_interval", 1.0)
+    policy.setdefault("workers", 0)
+    runner = Executor(backend, Policy(**policy), replan=replan, on_event=events.append if events is not None else None,
+                      clock=clock, sleep=clock.sleep)
+    return runner.run(moves), backend
+
+
+def moves_from(sources, per_source, targets=("t1", "t2", "t3", "t4")):
+    moves = []
+    for s_index, source in enumerate(sources):
+        for index in range(per_source):
+            target = targets[(s_index * per_source + index) % len(targets)] if targets else None
+            moves.append(Move(instance="%s-vm%d" % (source, index), source=source, target=target))
+    return moves
+
+
+def next_host(hosts):
+    def replan(move, excluded):
+        return next((h for h in hosts if h not in excluded and h != move.source), None)
+    return replan
+
+
+@pytest.mark.parametrize("limits, overrides, peaks", [
+    (Limits(per_source=1), {}, {"source": 1}),
+    (Limits(per_source=2, per_target=1), {}, {"source": 2, "target": 1}),
+    (Limits(per_source=0, per_target=0, per_cluster=3), {}, {"total": 3}),
+    (Limits(per_source=1), {"s1": 3}, {"s1": 3, "s2": 1}),
+])
+def test_limits_are_never_exceeded_and_are_used(limits, overrides, peaks):
+    clock = Clock()
+    backend = FakeBackend(clock)
+    results, _ = run(moves_from(["s1", "s2"], 6), backend, clock, limits=limits, per_source=overrides)
+    assert all(result.status == "completed" for result in results)
+    seen = backend.peak
+    for key, wanted in peaks.items():
+        observed = seen["total"] if key == "total" else max(seen[key].values()) if key in ("source", "target") \
+            else seen["source"][key]
+        assert observed == wanted, (key, seen)
+
+
+def test_scheduler_chosen_targets_are_reported_and_bounded_by_the_cluster_limit():
+    clock = Clock()
+    backend = FakeBackend(clock, hosts=("t1", "t2"))
+    results, _ = run(moves_from(["s1", "s2", "s3"], 2, targets=()), backend, clock,
+                     limits=Limits(per_source=1, per_cluster=2))
+    assert all(result.status == "completed" for result in results)
+    assert {result.target for result in results} == {"t1", "t2"}
+    assert backend.peak["total"] == 2
+
+
+def test_moves_start_in_the_given_order_when_limits_allow():
+    moves = moves_from(["s1", "s2", "s3"], 2)
+    results, backend = run(list(reversed(moves)), limits=Limits(per_source=0, per_cluster=1))
+    assert [instance for instance, _ in backend.starts] == [move.instance for move in reversed(moves)]
+    assert [result.instance for result in results] == [move.instance for move in reversed(moves)]
+
+
+def test_a_busy_source_does_not_hold_back_moves_from_other_sources():
+    moves = moves_from(["s1"], 3) + moves_from(["s2"], 1)
+    _, backend = run(moves, limits=Limits(per_source=1))
+    assert [instance for instance, _ in backend.starts][:2] == ["s1-vm0", "s2-vm0"]
+
+
+def test_results_carry_what_happened():
+    results, _ = run([Move(instance="vm", name="web", source="s1", target="t1")])
+    result = results[0].to_dict()
+    assert result["status"] == "completed" and result["target"] == "t1" and result["source"] == "s1"
+    assert result["migration_id"] == "1" and result["attempts"] == 1 and result["failure"] is None
+    assert result["bytes_transferred"] == GIB and 10.0 <= result["seconds"] <= 11.0
+    assert result["started_at"].startswith("20")
+
+
+@pytest.mark.parametrize("on_stall, status, aborted, forced", [
+    ("abort", "aborted", True, False),
+    ("fail", "failed", True, False),
+    ("force_complete", "force_completed", False, True),
+])
+def test_stall_policy(on_stall, status, aborted, forced):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"stalls": True})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall=on_stall)
+    result = results[0]
+    assert result.status == status
+    assert bool(backend.aborts) == aborted and bool(backend.force_completes) == forced
+    if aborted:
+        assert result.failure.code == "STALLED" and result.target == "s1"
+        assert 5 <= result.seconds <= 8
+    else:
+        assert result.target == "t1" and result.failure is None
+
+
+def test_timeout_aborts_and_fails_with_timeout():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"seconds": 100})
+    results, _ = run([Move("vm", "s1", "t1", timeout_s=20)], backend, clock)
+    assert results[0].status == "failed" and results[0].failure.code == "TIMEOUT"
+    assert backend.aborts == ["1"] and results[0].target == "s1"
+
+
+def test_default_move_timeout_comes_from_physics():
+    policy = Policy()
+    assert policy.timeout_for(Move("vm", "s1", memory_mib=4096, disk_gib=10)) == 800 * (4 + 10)
+    assert policy.timeout_for(Move("vm", "s1")) is None
+    assert Policy(move_timeout_s=30).timeout_for(Move("vm", "s1", memory_mib=4096)) == 30
+
+
+@pytest.mark.parametrize("max_attempts, status, attempts, final_target", [
+    (1, "failed", 1, "s1"),
+    (2, "failed", 2, "s1"),
+    (3, "completed", 3, "t3"),
+])
+@pytest.mark.parametrize("where", ["refuse", "fail_running"])
+def test_retry_on_another_target_up_to_max_attempts(where, max_attempts, status, attempts, final_target):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={where: {"t1": "DEST_UNAVAILABLE", "t2": "INSUFFICIENT_RESOURCES"}})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=max_attempts,
+                     replan=next_host(["t1", "t2", "t3"]))
+    result = results[0]
+    assert (result.status, result.attempts, result.target) == (status, attempts, final_target)
+    assert [target for _, target in backend.starts] == ["t1", "t2", "t3"][:attempts]
+    if status == "failed":
+        assert result.failure.code == ["DEST_UNAVAILABLE", "INSUFFICIENT_RESOURCES"][attempts - 1]
+
+
+def test_no_retry_when_replan_has_no_other_target():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"refuse": {"t1": "NO_VALID_HOST"}})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t1"]))
+    assert results[0].status == "failed" and results[0].attempts == 1
+
+
+@pytest.mark.parametrize("code", ["INSTANCE_NOT_FOUND", "RACE", "SOURCE_DELETED"])
+def test_failures_about_the_guest_are_not_retried(code):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"refuse": {"t1": code}})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t2", "t3"]))
+    assert results[0].attempts == 1 and results[0].failure.code == code
+
+
+@pytest.mark.parametrize("code", CODES)
+def test_every_failure_code_is_reported_with_what_to_do_next(code):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"refuse": {"t1": code}})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    failure = results[0].to_dict()["failure"]
+    assert failure == {"code": code, "message": "refused by the fake on t1", "next_step": NEXT_STEPS[code]}
+
+
+def test_unknown_failure_code_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown failure code"):
+        executor.Failure("OOPS", "no")
+
+
+def test_in_flight_migration_is_adopted_not_started_again():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"in_flight": "t2"})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    assert backend.starts == []
+    assert results[0].adopted and results[0].status == "completed" and results[0].target == "t2"
+
+
+@pytest.mark.parametrize("lost, starts", [("after", 1), ("before", 2)])
+def test_lost_start_answer_is_never_duplicated(lost, starts):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"lose_answer": lost})
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    assert len(backend.starts) == starts
+    assert len(backend.migrations_by_instance["vm"]) == 1
+    assert results[0].status == "completed"
+
+
+def test_cancelled_by_someone_else_is_aborted_code():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"seconds": 50})
+
+    def operator_aborts(event):
+        if event["event"] == "progress" and clock.now >= 3:
+            backend.migrations_by_instance["vm"][0].status = CANCELLED
+
+    results, _ = run([Move("vm", "s1", "t1")], backend, clock, events=_Calls(operator_aborts))
+    assert results[0].status == "failed" and results[0].failure.code == "ABORTED"
+
+
+class _Calls(list):
+    """An events list that also calls a hook on each event."""
+
+    def __init__(self, hook):
+        super().__init__()
+        self.hook = hook
+
+    def append(self, event):
+        super().append(event)
+        self.hook(event)
+
+
+def test_run_deadline_skips_waiting_moves_and_aborts_running_ones():
+    clock = Clock()
+    backend = FakeBackend(clock, **{"s1-vm%d" % i: {"seconds": 30} for i in range(3)})
+    results, _ = run(moves_from(["s1"], 3), backend, clock, deadline_s=40)
+    assert [r.status for r in results] == ["completed", "failed", "skipped"]
+    assert results[1].failure.code == "TIMEOUT" and results[2].failure.code == "TIMEOUT"
+
+
+def test_wait_false_returns_once_started():
+    results, backend = run(moves_from(["s1"], 3), wait=False)
+    assert [r.status for r in results] == ["in_progress"] * 3
+    assert len(backend.starts) == 3 and backend.aborts == []
+
+
+def test_events_report_progress_and_totals():
+    events = []
+    run(moves_from(["s1", "s2"], 2), events=events, limits=Limits(per_source=1))
+    kinds = [event["event"] for event in events]
+    assert kinds.count("started") == 4 and kinds.count("finished") == 4 and "progress" in kinds
+    last = events[-1]["totals"]
+    assert (last["done"], last["total"], last["running"]) == (4, 4, 0)
+    assert last["bytes_transferred"] == 4 * GIB and last["eta_s"] == 0.0
+    middle = next(event for event in events if event["event"] == "finished")["totals"]
+    assert middle["done"] == 1 and middle["eta_s"] > 0
+
+
+def test_thread_pool_starts_run_concurrently_on_real_time():
+    import time
+
+    class Slow(FakeBackend):
+        def start(self, move, target, known_ids):
+            time.sleep(0.05)
+            return super().start(move, target, known_ids)
+
+    clock = Clock()
+    backend = Slow(clock, **{"s%d-vm0" % i: {"seconds": 0.01} for i in range(8)})
+    began = time.monotonic()
+    results, _ = run(moves_from(["s%d" % i for i in range(8)], 1), backend, clock, workers=8,
+                     limits=Limits(per_source=1))
+    assert all(r.status == "completed" for r in results)
+    assert time.monotonic() - began < 0.3  # eight 50 ms starts in parallel, not 400 ms in a row
+
+
+def test_policy_rejects_bad_values():
+    with pytest.raises(ValueError, match="on_stall"):
+        Policy(on_stall="ignore")
+    with pytest.raises(ValueError, match="max_attempts"):
+        Policy(max_attempts=0)
