@@ -9,11 +9,11 @@ Adding a rule: write its class in the module for its theme, list it in that modu
 from __future__ import annotations
 
 from ansible_collections.vmops.migration.plugins.module_utils.constraints import (
-    capacity_rules, convergence, cpu, devices, numa, placement, state,
+    capacity_rules, convergence, cpu, devices, host_facts, kubevirt, numa, placement, state,
 )
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK
 
-RULE_MODULES = (state, placement, cpu, capacity_rules, numa, devices, convergence)
+RULE_MODULES = (state, placement, cpu, capacity_rules, numa, devices, convergence, host_facts, kubevirt)
 RULES = tuple(rule() for module in RULE_MODULES for rule in module.RULES)
 
 
