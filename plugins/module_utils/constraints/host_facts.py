@@ -24,6 +24,7 @@ class HostFactsMissing(Rule):
     move_types = (LIVE, COLD, EVACUATE)
 
     def __init__(self):
+        super().__init__()
         self.dependents = [rule() for rule in DEPENDENT_RULES]
 
     def check(self, ctx):

@@ -143,6 +143,7 @@ class KvSpareMemoryShort(_VmiRule):
     severity = WARN
 
     def __init__(self):
+        super().__init__()
         self._last = (None, None)
 
     def check(self, ctx):

@@ -156,8 +156,8 @@ class NumaTopologyDiffers(Rule):
                             % (_nics(target.nic_numa_nodes), _nics(source.nic_numa_nodes)))
         partly = self._partly_used(ctx)
         if partly:
-            problems.append("NUMA node%s %s already partly used" % ("" if len(partly) == 1 else "s",
-                                                                     ", ".join(str(n) for n in partly)))
+            nodes = ", ".join(str(node) for node in partly)
+            problems.append("NUMA node%s %s already partly used" % ("" if len(partly) == 1 else "s", nodes))
         if problems:
             return [self.reason(ctx, "%s may run slower on %s: %s" % (ctx.instance.label, target.name, "; ".join(problems)))]
         return []

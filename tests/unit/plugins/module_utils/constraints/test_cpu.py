@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, EVACUATE, LIVE
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, EVACUATE
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.cpu import (
     ArchMismatch, CpuFeaturesMissing, CpuModelMismatch, PinnedTargetNotEquivalent, SharedCpuSetMismatch,
 )

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, LIVE
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.numa import (
     DpdkTargetNotEquivalent, NumaLiveMigrationDisabled, NumaLiveMigrationDisabledOnTarget, NumaTopologyDiffers,
     SchedulerFiltersMissing, host_numa_live_migration,
