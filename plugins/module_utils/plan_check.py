@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Independent check of a plan: replay its moves in order and report every violation.
 
 Used by tests and benchmarks, and useful before executing a plan made elsewhere: after every

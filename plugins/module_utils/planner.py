@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The planner: snapshot in, plan out (contracts/plan.schema.json). Pure and I/O-free.
 
 Strategy -> plan -> apply (Watcher's shape): `drain`, `evacuate` and `rebalance` decide which

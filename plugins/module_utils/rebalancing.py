@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rebalance strategies: which instances to move so the cluster meets an objective.
 
 - threshold: bring every host under max_cpu_util / max_ram_util with few moves: from each
@@ -46,7 +46,7 @@ class _Strategy:
 
     def try_move(self, instance, acceptable):
         """Move `instance` to the best acceptable target; True when it moved."""
-        if any(instance is moved for moved, _, _, _ in self.chosen):
+        if any(instance is chosen[0] for chosen in self.chosen):
             return False
         target, reasons = self.cluster.choose(instance, default_move_type(instance), self.candidates, acceptable)
         if target is None:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Ordering chosen moves into waves that respect the concurrency limits.
 
 A list scheduler over simulated time: whenever a move ends, every waiting move whose source,

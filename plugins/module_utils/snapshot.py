@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cluster snapshot (contracts/snapshot.schema.json, v1) as typed objects.
 
 Standard library only and free of I/O: modules, filters, the planner and scripts all read a
@@ -110,6 +110,7 @@ def list_of(checker):
 def _spec(default=None, check=None, required=False, factory=None):
     """A dataclass field carrying its contract checker; `required` fields have no default."""
     meta = {"check": check, "required": required}
+    # pylint: disable=invalid-field-call  # fields are built here and used in the class bodies below
     if factory is not None:
         return field(default_factory=factory, metadata=meta)
     return field(default=default, metadata=meta)

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Choosing a target for one instance: filter, then weigh, then consume (Nova's scheduler shape).
 
 `Cluster` is the planner's working copy: capacity, utilisation and placement after the moves

@@ -14,7 +14,7 @@ def _moves(pairs, memory=1024):
 def _peak(moves, key):
     events = sorted([(m.start, 1, key(m)) for m in moves] + [(m.start + m.seconds, -1, key(m)) for m in moves])
     running, peak = {}, {}
-    for _, delta, name in events:
+    for unused_time, delta, name in events:
         running[name] = running.get(name, 0) + delta
         peak[name] = max(peak.get(name, 0), running[name])
     return max(peak.values())
@@ -28,21 +28,21 @@ def _peak(moves, key):
 ])
 def test_limits_never_exceeded(limits, key, most):
     moves = _moves([("a", "x"), ("a", "y"), ("a", "x"), ("b", "y"), ("b", "x"), ("a", "y")])
-    started, _ = scheduling.schedule(moves, limits, lambda _: 1024, Settings(), "nova")
+    started, _ = scheduling.schedule(moves, limits, lambda host: 1024, Settings(), "nova")
     assert len(started) == 6
     assert _peak(started, key) <= most
 
 
 def test_one_source_at_a_time_runs_back_to_back():
     moves = _moves([("a", "x"), ("a", "y"), ("a", "z")])
-    started, makespan = scheduling.schedule(moves, scheduling.Limits(per_source=1), lambda _: 1024, Settings(), "nova")
+    started, makespan = scheduling.schedule(moves, scheduling.Limits(per_source=1), lambda host: 1024, Settings(), "nova")
     assert [m.wave for m in started] == [0, 1, 2]
     assert makespan == pytest.approx(sum(m.seconds for m in started))
 
 
 def test_parallel_moves_share_the_source_link():
     moves = _moves([("a", "x"), ("a", "y")])
-    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=2), lambda _: 1024, Settings(), "nova")
+    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=2), lambda host: 1024, Settings(), "nova")
     assert started[0].start == started[1].start == 0
     # An idle 1 GiB guest alone on the link takes 1 s; the second to start gets half the link.
     assert started[0].seconds == pytest.approx(1.0)
@@ -53,7 +53,7 @@ def test_dependent_move_waits_for_the_room_it_needs():
     moves = _moves([("a", "b"), ("b", "c")])  # chosen order: a->b relies on nothing, b->c frees b
     moves.reverse()  # now b->c first, then a->b which needs b's room
     scheduling.link_dependencies(moves)
-    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=0), lambda _: 1024, Settings(), "nova")
+    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=0), lambda host: 1024, Settings(), "nova")
     first, second = started
     assert (first.source, second.source) == ("b", "a")
     assert second.start >= first.start + first.seconds
@@ -61,5 +61,5 @@ def test_dependent_move_waits_for_the_room_it_needs():
 
 def test_lower_bound_of_scheduled_moves_not_above_makespan():
     moves = _moves([("a", "x"), ("a", "y"), ("b", "x")], memory=4096)
-    started, makespan = scheduling.schedule(moves, scheduling.Limits(per_source=1), lambda _: 1024, Settings(), "nova")
-    assert scheduling.lower_bound(started, lambda _: 1024) <= makespan + 1e-9
+    started, makespan = scheduling.schedule(moves, scheduling.Limits(per_source=1), lambda host: 1024, Settings(), "nova")
+    assert scheduling.lower_bound(started, lambda host: 1024) <= makespan + 1e-9
