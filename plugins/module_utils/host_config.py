@@ -1,5 +1,5 @@
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Host-level facts that the Nova and placement APIs do not show.
 
 Reads nova.conf from the TripleO container config tree and NUMA / NIC layout from sysfs,

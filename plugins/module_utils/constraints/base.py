@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """What every constraint rule shares: the reason it returns, the context it reads, its base class.
 
 A rule is one small class (like a Nova scheduler filter): it reads a `MoveContext` and returns

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The ordered list of enabled rules and the functions that run them over a move.
 
 Adding a rule: write its class in the module for its theme, list it in that module's RULES.

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rules about the target's CPUs: architecture, model, features, shared and dedicated CPU sets.
 
 A guest's CPU mode is the instance's own `cpu_mode` (flavor/image) or else the source

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """HOST_FACTS_MISSING: say which host-level checks were skipped for this move, and why.
 
 The rules that read host-level facts are the HostFactsRule classes of the cpu and numa

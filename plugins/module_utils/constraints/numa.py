@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Rules for guests with a NUMA topology (explicit nodes, pinned CPUs, huge pages) and DPDK guests.
 
 NUMA-aware live migration: a compute's `numa_live_migration` is `[workarounds]
