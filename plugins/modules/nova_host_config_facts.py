@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: nova_host_config_facts
 short_description: Gather host-level Nova settings that the OpenStack APIs do not show
 version_added: 0.1.0
-author: vmops.migration developers
+author: vmops.migration developers (@vmops)
 description:
   - Reads C(nova.conf) from the TripleO container config tree and the NUMA and NIC layout
     from sysfs on an overcloud host, and returns them as fragments that merge into the
