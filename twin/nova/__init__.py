@@ -1,0 +1,1 @@
+"""A local OpenStack Nova twin: the real control plane with simulated hypervisors."""

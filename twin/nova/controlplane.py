@@ -1,0 +1,142 @@
+"""Nova's own control plane, built from its functional-test fixtures, kept alive in-process.
+
+Import only after ``twin.nova.bootstrap.prepare()``: Nova must choose native threads before
+anything imports eventlet-aware libraries.
+"""
+import concurrent.futures
+import logging
+import os
+import sys
+import threading
+import time
+import warnings
+from unittest import mock
+
+import futurist._thread
+from placement import deploy as placement_deploy
+
+from nova import context as nova_context
+from nova.tests.functional import integrated_helpers
+
+from twin.nova import driver, simstate
+
+sys.modules["nova.virt.vmops_sim"] = driver
+
+IMAGE_ID = "155d900f-4e14-4e4c-a73d-069cbf4541e6"  # GlanceFixture's first image
+PROJECT_ID = "6f70656e737461636b20342065766572"  # the project Nova's fixtures use
+IDLE_POLL_S = 2.0  # futurist workers poll for work; the fixtures' 10 ms burns a core
+NOTIFICATION_FLUSH_S = 30
+
+
+class _Harness(integrated_helpers.ProviderUsageBaseTestCase):
+    compute_driver = "vmops_sim.SimDriver"
+
+    def setUp(self):
+        # The wheel puts api-paste.ini under the venv, not where ConfFixture looks.
+        self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
+        super().setUp()
+
+    def runTest(self):
+        """The harness is driven by hand, never run as a test."""
+
+
+class ControlPlane:
+    def __init__(self, fleet, log_path):
+        for spec in fleet.hosts:
+            simstate.hosts[spec.name] = spec
+        self.fleet = fleet
+        # One lock around every API request and every service start (recipe trap 9).
+        self.lock = threading.RLock()
+        self.killed = {}
+        self.case = _Harness("runTest")
+        self.case.setUp()
+        self._relax_fixtures(log_path)
+        for spec in fleet.hosts:
+            self.case._start_compute(spec.name)
+        self.api = self.case.admin_api
+        self.api.microversion = "latest"
+        self.nova_app = self.case.api_fixture.app()
+        self.placement_app = placement_deploy.loadapp(self.case.placement.fixture.conf_fixture.conf)
+        self._flusher = threading.Thread(target=self._flush_notifications, daemon=True)
+        self._flusher.start()
+
+    def _relax_fixtures(self, log_path):
+        warnings.resetwarnings()
+        warnings.simplefilter("ignore")
+        self.case.flags(response_validation="warn", group="api")
+        self.case.flags(instances=-1, cores=-1, ram=-1, server_groups=-1, server_group_members=-1, group="quota")
+        futurist._thread.ThreadWorker.MAX_IDLE_FOR = IDLE_POLL_S
+        root = logging.getLogger()
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        handler = logging.FileHandler(log_path)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
+
+    def _flush_notifications(self):
+        # The notification fixture keeps every notification forever.
+        while True:
+            time.sleep(NOTIFICATION_FLUSH_S)
+            self.case.notifier.reset()
+
+    @property
+    def computes(self):
+        return self.case.computes
+
+    def kill(self, host):
+        if host in self.killed:
+            return False
+        service = self.computes[host]
+        self.killed[host] = service
+        service.stop()
+        return True
+
+    def revive(self, host):
+        service = self.killed.get(host)
+        if service is None:
+            return False
+        # A restart keeps the guests: the new service gets the old hypervisor.
+        cell = self.case.host_mappings[host].cell_mapping.name
+        with self.lock, mock.patch("nova.virt.driver.load_compute_driver", return_value=service.manager.driver):
+            self.computes[host] = self.case.start_service("compute", host=host, cell_name=cell)
+        del self.killed[host]
+        return True
+
+    def add_host(self, spec):
+        if spec.name in self.computes:
+            raise ValueError("host %s exists" % spec.name)
+        simstate.hosts[spec.name] = spec
+        self.fleet.hosts.append(spec)
+        with self.lock:
+            self.case._start_compute(spec.name)
+
+    def run_periodics(self):
+        ctx = nova_context.get_admin_context()
+        hosts = [h for h in self.computes if h not in self.killed]
+        for host in hosts:
+            cell = self.case.host_mappings[host].cell_mapping
+            with nova_context.target_cell(ctx, cell) as cctxt:
+                self.computes[host].manager.update_available_resource(cctxt)
+        return hosts
+
+    def host_status(self):
+        hosts = {}
+        transfers = simstate.transfers().values()
+        for name, service in self.computes.items():
+            spec = simstate.hosts.get(name)
+            hosts[name] = {
+                "service": "killed" if name in self.killed else "running",
+                "guests": len(service.manager.driver.instances),
+                "migrations_out": sum(1 for src, _ in transfers if src == name),
+                "migrations_in": sum(1 for _, dst in transfers if dst == name),
+                "spec": spec.to_dict() if spec else None,
+            }
+        return hosts
+
+    def stop(self):
+        # Workers notice a stop only at their next idle poll; shorten it and stop in parallel.
+        futurist._thread.ThreadWorker.MAX_IDLE_FOR = 0.05
+        running = [s for h, s in self.computes.items() if h not in self.killed]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, len(running))) as pool:
+            list(pool.map(lambda service: service.stop(), running))

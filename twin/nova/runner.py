@@ -1,0 +1,110 @@
+"""Starts the twin in this process, serves it until SIGTERM, then shuts it down."""
+import json
+import os
+import shutil
+import signal
+import sys
+import threading
+import time
+import traceback
+
+READY_FILE = "twin.json"
+
+
+def _serve(app, port):
+    from cheroot import wsgi
+
+    server = wsgi.Server(("127.0.0.1", port), app, numthreads=8, shutdown_timeout=1)
+    server.prepare()
+    threading.Thread(target=server.serve, daemon=True, name="http-%d" % port).start()
+    return server, server.socket.getsockname()[1]
+
+
+def up(args):
+    started = time.monotonic()
+    state_dir = os.path.abspath(args.state_dir)
+    os.makedirs(state_dir, exist_ok=True)
+    ready_path = os.path.join(state_dir, READY_FILE)
+    if os.path.exists(ready_path):
+        os.remove(ready_path)
+    try:
+        return _up(args, state_dir, ready_path, started)
+    except BaseException:
+        # Nova's fixtures swap sys.stderr for a capture buffer (recipe trap 3).
+        traceback.print_exc(file=sys.__stderr__)
+        os._exit(1)
+
+
+def _up(args, state_dir, ready_path, started):
+    from twin.nova import bootstrap
+
+    tmp = bootstrap.prepare(state_dir)
+    imported = time.monotonic()
+
+    from twin.nova import clouds, controlplane, fleet, gateway, seed, simstate
+    from twin.nova.controlapi import ControlApi
+    from twin.nova.faults import Faults
+
+    simstate.set_time_factor(args.time_factor)
+    plan = fleet.load(args.config, computes=args.computes, servers=args.servers)
+    plane = controlplane.ControlPlane(plan, os.path.join(state_dir, "nova.log"))
+    services_up = time.monotonic()
+    seed.seed(plane, plan)
+    seeded = time.monotonic()
+
+    timings = {
+        "import_s": round(imported - started, 2),
+        "services_s": round(services_up - imported, 2),
+        "seed_s": round(seeded - services_up, 2),
+    }
+    faults = Faults()
+    control = ControlApi(plane, faults, timings)
+    nova = gateway.NovaGateway(plane.nova_app, plane.lock, faults, control, controlplane.PROJECT_ID,
+                               simstate.count_live_migrate_post)
+    nova_server, nova_port = _serve(nova, args.port)
+    placement_server, placement_port = _serve(gateway.PlacementGateway(plane.placement_app, plane.lock),
+                                              args.placement_port)
+    base = "http://127.0.0.1:%d" % nova_port
+    endpoints = {
+        "compute": base + "/v2.1",
+        "placement": "http://127.0.0.1:%d" % placement_port,
+        "identity": base + "/_twin/identity/v3",
+        "control": base + "/_twin",
+    }
+    clouds_path = os.path.join(state_dir, "clouds.yaml")
+    clouds.write(clouds_path, endpoints["compute"], endpoints["placement"], endpoints["identity"],
+                 controlplane.PROJECT_ID)
+    timings["ready_s"] = round(time.monotonic() - started, 2)
+    ready = {
+        "pid": os.getpid(),
+        "nova_port": nova_port,
+        "placement_port": placement_port,
+        "endpoints": endpoints,
+        "clouds_yaml": clouds_path,
+        "cloud": clouds.CLOUD,
+        "hosts": [h.name for h in plan.hosts],
+        "timings": timings,
+    }
+    _write_atomically(ready_path, ready)
+    print(json.dumps(ready, indent=2), file=sys.__stdout__, flush=True)
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    while not stop.wait(1):
+        pass
+    # No fixture cleanups: they take ~10 s and the process is about to go anyway (trap 10).
+    for server in (nova_server, placement_server):
+        server.stop()
+    plane.stop()
+    os.remove(ready_path)
+    shutil.rmtree(tmp, ignore_errors=True)
+    sys.__stdout__.flush()
+    os._exit(0)
+
+
+def _write_atomically(path, payload):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(payload, f, indent=2)
+    os.replace(tmp, path)

@@ -1,0 +1,81 @@
+"""Creates the fleet's flavors, aggregates and servers through Nova's own API."""
+import time
+
+from twin.nova.controlplane import IMAGE_ID
+
+BOOT_TIMEOUT_S = 120
+
+
+def seed(plane, fleet):
+    api = plane.api
+    with plane.lock:
+        flavors = {f["name"]: _flavor(api, f) for f in fleet.flavors}
+        for aggregate in fleet.aggregates:
+            _aggregate(api, aggregate)
+        # Booting is asynchronous, so all POSTs go first and the builds overlap.
+        ids = {s.name: api.post_server({"server": _server_body(s, flavors[s.flavor])})["id"] for s in fleet.servers}
+    _wait(plane, ids.values(), "ACTIVE")
+    stopped = [ids[s.name] for s in fleet.servers if s.status == "SHUTOFF"]
+    with plane.lock:
+        for server_id in stopped:
+            api.post_server_action(server_id, {"os-stop": None})
+    _wait(plane, stopped, "SHUTOFF")
+    return ids
+
+
+def _flavor(api, spec):
+    body = {"name": spec["name"], "vcpus": spec["vcpus"], "ram": spec["ram"], "disk": spec.get("disk", 0)}
+    flavor_id = api.post_flavor({"flavor": body})["id"]
+    if spec.get("extra_specs"):
+        api.api_post("/flavors/%s/os-extra_specs" % flavor_id, {"extra_specs": spec["extra_specs"]})
+    return flavor_id
+
+
+def _aggregate(api, spec):
+    body = {"name": spec["name"]}
+    if spec.get("availability_zone"):
+        body["availability_zone"] = spec["availability_zone"]
+    aggregate_id = api.post_aggregate({"aggregate": body})["id"]
+    for host in spec.get("hosts", []):
+        api.add_host_to_aggregate(aggregate_id, host)
+    if spec.get("metadata"):
+        api.post_aggregate_action(aggregate_id, {"set_metadata": {"metadata": spec["metadata"]}})
+
+
+def _server_body(spec, flavor_id):
+    body = {
+        "name": spec.name,
+        "flavorRef": flavor_id,
+        "networks": "none",
+        "host": spec.host,
+        "metadata": spec.metadata,
+    }
+    if spec.volume_backed:
+        body["block_device_mapping_v2"] = [{
+            "boot_index": 0,
+            "uuid": IMAGE_ID,
+            "source_type": "image",
+            "destination_type": "volume",
+            "volume_size": 10,
+            "delete_on_termination": True,
+        }]
+    else:
+        body["imageRef"] = IMAGE_ID
+    return body
+
+
+def _wait(plane, server_ids, status):
+    pending = set(server_ids)
+    deadline = time.monotonic() + BOOT_TIMEOUT_S
+    while pending:
+        with plane.lock:
+            servers = plane.api.get_servers(detail=True, search_opts={"all_tenants": 1})
+        for server in servers:
+            if server["id"] in pending and server["status"] == "ERROR":
+                raise RuntimeError("seed server %s went to ERROR: %s" % (server["name"], server.get("fault")))
+            if server["status"] == status:
+                pending.discard(server["id"])
+        if pending and time.monotonic() > deadline:
+            raise RuntimeError("%d seed servers did not reach %s" % (len(pending), status))
+        if pending:
+            time.sleep(0.2)
