@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Raw JSON calls on an openstacksdk service proxy, at an explicit microversion.
 
 The facts and service modules read Nova's own documented JSON rather than openstacksdk's

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The cluster snapshot (contracts/snapshot.schema.json, v1) read from Nova, Placement and Neutron.
 
 Pure converters turn Nova's documented JSON into snapshot fields; `build_snapshot` joins them;

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Nova migration records (os-migrations) with live-migration progress, for nova_migration_info
 and for the facts' `migration_in_progress`."""
 

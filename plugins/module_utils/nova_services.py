@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Enable, disable and force down a nova-compute service, idempotently, for nova_compute_service.
 
 Disables this collection makes carry a reason starting with `vmops:`; only those are undone

@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: nova_cluster_facts
 short_description: Read a Nova cloud into a cluster snapshot for migration planning
 version_added: 0.1.0
-author: vmops.migration developers
+author: vmops.migration developers (@vmops)
 description:
   - Reads the compute hosts, their services, capacity, CPU, aggregates and Placement inventories,
     and every server of every project with its flavor, server group, ports and migrations in

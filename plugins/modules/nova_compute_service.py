@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: nova_compute_service
 short_description: Enable, disable or force down a nova-compute service, safely
 version_added: 0.1.0
-author: vmops.migration developers
+author: vmops.migration developers (@vmops)
 description:
   - Disables a compute host for new guests before a drain and enables it again afterwards, and
     sets or clears C(forced_down) around an evacuation.

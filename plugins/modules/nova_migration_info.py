@@ -1,6 +1,6 @@
 #!/usr/bin/python
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ DOCUMENTATION = r"""
 module: nova_migration_info
 short_description: List Nova migrations, in flight and past, with live-migration progress
 version_added: 0.1.0
-author: vmops.migration developers
+author: vmops.migration developers (@vmops)
 description:
   - Lists migration records (live migrations, cold migrations, resizes and evacuations) of all
     projects, newest first, with the filters given.
