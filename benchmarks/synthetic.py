@@ -14,6 +14,8 @@ PROFILES = [
     {"vcpus": 48, "memory_mib": 196608, "disk_gib": 1500, "cpu_model": "Cascadelake-Server"},
     {"vcpus": 96, "memory_mib": 393216, "disk_gib": 3000, "cpu_model": "Icelake-Server"},
 ]
+# Small flavors are the most common, as in real clouds.
+FLAVOR_WEIGHTS = [30, 30, 20, 12, 8]
 FLAVORS = [
     {"vcpus": 1, "memory_mib": 2048, "disk_gib": 20},
     {"vcpus": 2, "memory_mib": 4096, "disk_gib": 40},
@@ -40,7 +42,7 @@ def _host(index, rng):
 
 
 def _instance(index, host, rng):
-    flavor = rng.choice(FLAVORS)
+    flavor = rng.choices(FLAVORS, FLAVOR_WEIGHTS)[0]
     special = rng.random()
     data = dict(flavor, id="%08x-0000-4000-8000-%012x" % (index, index), name="vm-%05d" % index, host=host,
                 status="SHUTOFF" if rng.random() < 0.05 else "ACTIVE", cell="cell1",
@@ -53,7 +55,7 @@ def _instance(index, host, rng):
     return data
 
 
-def cluster(hosts, instances, seed=0, load=0.55):
+def cluster(hosts, instances, seed=0, load=0.6):
     """A snapshot dict with `hosts` hosts and up to `instances` guests packed to ~`load` of RAM."""
     rng = random.Random(seed)
     host_list = [_host(index, rng) for index in range(hosts)]
@@ -84,7 +86,7 @@ def main():
     parser.add_argument("hosts", type=int)
     parser.add_argument("instances", type=int)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--load", type=float, default=0.55)
+    parser.add_argument("--load", type=float, default=0.6)
     args = parser.parse_args()
     print(json.dumps(cluster(args.hosts, args.instances, args.seed, args.load), indent=1))
 

@@ -273,9 +273,12 @@ class Snapshot:
     def __post_init__(self):
         self.host_by_name = {host.name: host for host in self.hosts}
         self.instance_by_id = {instance.id: instance for instance in self.instances}
+        self._instances_by_host = {}
+        for instance in self.instances:
+            self._instances_by_host.setdefault(instance.host, []).append(instance)
 
     def instances_on(self, host_name):
-        return [instance for instance in self.instances if instance.host == host_name]
+        return list(self._instances_by_host.get(host_name, ()))
 
     @property
     def default_completion_timeout_s_per_gib(self):
