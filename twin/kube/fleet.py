@@ -84,8 +84,14 @@ def _node(spec):
                        "allocatable": {"cpu": cpu, "memory": memory, "pods": "250"},
                        "conditions": [{"type": "Ready", "status": "True", "reason": "KubeletReady",
                                        "message": "kubelet is posting ready status"}],
-                       "nodeInfo": {"architecture": "amd64", "kubeletVersion": "v1.31.0",
-                                    "operatingSystem": "linux"}}}
+                       "nodeInfo": _node_info(spec["name"])}}
+
+
+def _node_info(name):
+    return {"architecture": "amd64", "bootID": f"boot-{name}", "machineID": f"machine-{name}",
+            "systemUUID": f"uuid-{name}", "containerRuntimeVersion": "cri-o://1.31.0",
+            "kernelVersion": "5.14.0", "kubeProxyVersion": "", "kubeletVersion": "v1.31.0",
+            "operatingSystem": "linux", "osImage": "Red Hat Enterprise Linux CoreOS"}
 
 
 def _blocker(spec):
