@@ -24,6 +24,16 @@ def phases_seen(custom, made, until, timeout=20):
     return seen, None
 
 
+def set_live_migration_config(custom, **config):
+    custom.patch_namespaced_custom_object(
+        "hco.kubevirt.io", "v1beta1", "kubevirt-hyperconverged", "hyperconvergeds",
+        "kubevirt-hyperconverged", {"spec": {"liveMigrationConfig": config}})
+    wait_for(lambda: all(custom.get_namespaced_custom_object(
+        GROUP, VERSION, "kubevirt-hyperconverged", "kubevirts", "kubevirt-kubevirt-hyperconverged")
+        ["spec"]["configuration"]["migrations"].get(k) == v for k, v in config.items()))
+
+
+
 def test_migration_runs_to_success_on_another_node(custom, core):
     made = migrate(custom, "vm-01-01")
     name = made["metadata"]["name"]
@@ -80,12 +90,7 @@ def test_delete_aborts_a_running_migration(custom, twin):
 
 
 def test_progress_timeout_from_hyperconverged_config(custom, twin):
-    custom.patch_namespaced_custom_object(
-        "hco.kubevirt.io", "v1beta1", "kubevirt-hyperconverged", "hyperconvergeds",
-        "kubevirt-hyperconverged", {"spec": {"liveMigrationConfig": {"progressTimeout": 20}}})
-    wait_for(lambda: custom.get_namespaced_custom_object(
-        GROUP, VERSION, "kubevirt-hyperconverged", "kubevirts", "kubevirt-kubevirt-hyperconverged")
-        ["spec"]["configuration"]["migrations"]["progressTimeout"] == 20)
+    set_live_migration_config(custom, progressTimeout=20)
     twin.set_dirty_rate(NS, "vm-02-01", 5000)
     made = migrate(custom, "vm-02-01")
     failed = wait_phase(custom, made["metadata"]["name"], "Failed")
@@ -103,3 +108,17 @@ def test_injected_failure(custom, core, twin):
     assert any(e.reason == "FailedMigration" for e in core.list_namespaced_event(NS).items)
     again = migrate(custom, "vm-02-02")  # only the next one fails
     wait_phase(custom, again["metadata"]["name"], "Succeeded")
+
+
+@pytest.mark.parametrize("post_copy, phase", [(False, "Failed"), (True, "Succeeded")])
+def test_completion_timeout_fails_or_switches_to_post_copy(custom, twin, post_copy, phase):
+    set_live_migration_config(custom, completionTimeoutPerGiB=1, allowPostCopy=post_copy)
+    twin.set_dirty_rate(NS, "vm-02-02", 5000)  # vm-02-02 has 4Gi: 4 s allowed
+    made = migrate(custom, "vm-02-02")
+    done = wait_phase(custom, made["metadata"]["name"], ("Succeeded", "Failed"))
+    state = done["status"]["migrationState"]
+    assert done["status"]["phase"] == phase
+    if post_copy:
+        assert state["mode"] == "PostCopy"
+    else:
+        assert state["failureReason"] == "Live migration is not completed after 4 sec and has been aborted"
