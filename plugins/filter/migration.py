@@ -8,9 +8,11 @@ Each filter's documentation is in the YAML file of the same name beside this one
 
 from __future__ import annotations
 
+import json
+
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.vmops.migration.plugins.module_utils import planner, report, targeting
+from ansible_collections.vmops.migration.plugins.module_utils import plan_check, planner, report, targeting
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError, parse_snapshot
 
@@ -67,7 +69,29 @@ def explain_reasons(data):
     return report.explain_reasons(data)
 
 
+@_guarded
+def plan_outcome(plan, before, after):
+    """Problems of the plan's instances after a run (empty when every move ended as it should)."""
+    return plan_check.outcome_problems(plan, before, after)
+
+
+@_guarded
+def migration_report(data, results=None, run_id=None, started_at=None, finished_at=None, elapsed_s=None, format="dict"):
+    """A run's report (plan + results) as a dict, JSON text or Markdown."""
+    if not isinstance(data, dict) or "moves" not in data:
+        raise InputError("_input", "expects a plan or a report")
+    built = data if "totals" in data else report.run_report(data, results or [], run_id, started_at, finished_at, elapsed_s)
+    if format == "dict":
+        return built
+    if format == "json":
+        return json.dumps(built, indent=1, sort_keys=True) + "\n"
+    if format in ("md", "markdown"):
+        return report.markdown_report(built)
+    raise InputError("format", "must be dict, json or markdown, got %r" % (format,))
+
+
 class FilterModule:
     def filters(self):
         return {function.__name__: function for function in (
-            live_migration_blockers, migration_targets, drain_plan, evacuate_plan, rebalance_plan, explain_reasons)}
+            live_migration_blockers, migration_targets, drain_plan, evacuate_plan, rebalance_plan, explain_reasons,
+            migration_report, plan_outcome)}

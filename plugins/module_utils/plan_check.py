@@ -37,3 +37,27 @@ def violations(snapshot, plan):
             if getattr(free, resource) < -1e-6:
                 found.append("moves[%d]: %s over %s capacity after %s arrives" % (index, move["target"], resource, instance.id))
     return found
+
+
+def outcome_problems(plan, before, after):
+    """What went wrong for the plan's instances, comparing snapshots before and after the run.
+
+    An instance must still exist, must have left its source, must not be left in a task state,
+    and must be in the state it had before (a running guest running again, a stopped one stopped).
+    """
+    before = before if isinstance(before, Snapshot) else parse_snapshot(before)
+    after = after if isinstance(after, Snapshot) else parse_snapshot(after)
+    problems = []
+    for move in plan["moves"]:
+        was, now = before.instance_by_id.get(move["instance"]), after.instance_by_id.get(move["instance"])
+        label = move.get("name") or move["instance"]
+        if now is None:
+            problems.append("%s: not found after the run" % label)
+            continue
+        if now.host == move["source"]:
+            problems.append("%s: still on %s" % (label, move["source"]))
+        if now.task_state:
+            problems.append("%s: left in task state %s" % (label, now.task_state))
+        if was is not None and now.status != was.status:
+            problems.append("%s: %s before, %s now" % (label, was.status, now.status))
+    return problems

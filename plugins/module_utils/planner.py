@@ -183,7 +183,7 @@ def drain(snapshot, hosts, options=None):
     before = cluster.load.report(snapshot.host_by_name)
     instances = _largest_first(i for name in draining for i in snapshot.instances_on(name))
     moves, blocked = _place_all(cluster, instances, "drain", _candidates(snapshot, set(draining), options), options)
-    return _assemble(snapshot, "drain", cluster, moves, blocked, options, before)
+    return dict(_assemble(snapshot, "drain", cluster, moves, blocked, options, before), hosts=draining)
 
 
 def evacuate(snapshot, hosts, options=None):
@@ -197,7 +197,7 @@ def evacuate(snapshot, hosts, options=None):
     instances = sorted((i for name in dead for i in snapshot.instances_on(name)),
                        key=lambda i: (not i.ha_enabled, -i.memory_mib, -i.vcpus, i.id))
     moves, blocked = _place_all(cluster, instances, "evacuate", _candidates(snapshot, set(dead), options), options)
-    return _assemble(snapshot, "evacuate", cluster, moves, blocked, options, before)
+    return dict(_assemble(snapshot, "evacuate", cluster, moves, blocked, options, before), hosts=dead)
 
 
 def rebalance(snapshot, options=None):

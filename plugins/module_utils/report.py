@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 
 def explain_reason(reason):
     where = " [target %s]" % reason["target"] if reason.get("target") else ""
@@ -32,3 +34,77 @@ def plan_summary(plan):
     if unresolved:
         lines.append("  still over threshold: %s" % ", ".join(unresolved))
     return "\n".join(lines)
+
+
+def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None, elapsed_s=None):
+    """The JSON report of a run: each planned move with what happened to it, and totals.
+
+    `started_at` and `finished_at` are ISO 8601 times; the elapsed time is derived from them
+    unless given.
+    """
+    if elapsed_s is None and started_at and finished_at:
+        elapsed_s = round((datetime.datetime.fromisoformat(finished_at) - datetime.datetime.fromisoformat(started_at)).total_seconds(), 3)
+    outcome = {result["instance"]: result for result in results or ()}
+    moves = []
+    for move in plan["moves"]:
+        result = outcome.get(move["instance"], {})
+        failure = result.get("failure") or {}
+        moves.append({
+            "instance": move["instance"], "name": move.get("name"), "source": move["source"],
+            "planned_target": move["target"], "target": result.get("target", move["target"]), "type": move["type"],
+            "wave": move.get("wave"), "estimated_seconds": move.get("estimated_seconds"),
+            "started_at": result.get("started_at"), "seconds": result.get("seconds"),
+            "bytes": result.get("bytes_transferred", 0), "result": result.get("status", "not run"),
+            "attempts": result.get("attempts", 0), "migration_id": result.get("migration_id"),
+            "reason_codes": sorted({w["code"] for w in move.get("warnings", [])} | ({failure["code"]} if failure else set())),
+            "failure": failure or None,
+        })
+    by_result = {}
+    for move in moves:
+        by_result[move["result"]] = by_result.get(move["result"], 0) + 1
+    return {
+        "version": 1, "workflow": plan["workflow"], "run_id": run_id, "started_at": started_at,
+        "finished_at": finished_at, "feasible": plan.get("feasible"),
+        "totals": {
+            "moves": len(moves), "by_result": by_result, "blocked": len(plan["blocked"]),
+            "bytes": sum(move["bytes"] for move in moves), "elapsed_seconds": elapsed_s,
+            "estimated_makespan_seconds": plan.get("estimated_makespan_seconds"),
+            "lower_bound_seconds": plan.get("lower_bound_seconds"),
+        },
+        "moves": moves, "blocked": plan["blocked"], "metrics": plan.get("metrics", {}),
+    }
+
+
+def markdown_report(report):
+    """The same report as Markdown, for people."""
+    totals = report["totals"]
+    lines = ["# %s report%s" % (report["workflow"].capitalize(), " (run %s)" % report["run_id"] if report.get("run_id") else ""), ""]
+    if report.get("started_at"):
+        lines.append("Started %s, finished %s." % (report["started_at"], report.get("finished_at") or "-"))
+        lines.append("")
+    results = ", ".join("%d %s" % (count, name) for name, count in sorted(totals["by_result"].items())) or "none"
+    lines += [
+        "| moves | results | blocked | GiB moved | elapsed s | estimated s | lower bound s |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        "| %d | %s | %d | %.1f | %s | %s | %s |" % (
+            totals["moves"], results, totals["blocked"], totals["bytes"] / 1024.0 ** 3, _number(totals["elapsed_seconds"]),
+            _number(totals["estimated_makespan_seconds"]), _number(totals["lower_bound_seconds"])),
+        "", "## Moves", "",
+        "| server | source | target | type | start | seconds | GiB | result | reason codes |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for move in report["moves"]:
+        lines.append("| %s | %s | %s | %s | %s | %s | %.2f | %s | %s |" % (
+            move.get("name") or move["instance"], move["source"], move.get("target") or "-", move["type"],
+            move.get("started_at") or "-", _number(move.get("seconds")), move["bytes"] / 1024.0 ** 3, move["result"],
+            ", ".join(move["reason_codes"]) or "-"))
+    if report["blocked"]:
+        lines += ["", "## Blocked", "", "| server | source | reasons |", "| --- | --- | --- |"]
+        for entry in report["blocked"]:
+            reasons = "<br>".join("%s: %s" % (r["code"], r["message"].replace("|", "/")) for r in entry["reasons"])
+            lines.append("| %s | %s | %s |" % (entry["instance"], entry.get("source", "-"), reasons))
+    return "\n".join(lines) + "\n"
+
+
+def _number(value):
+    return "-" if value is None else "%.1f" % value
