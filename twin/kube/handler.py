@@ -4,7 +4,7 @@ import logging
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlsplit
 
-from . import discovery, routes, table, watch
+from . import discovery, openapi, routes, table, watch
 from .errors import ApiError
 
 log = logging.getLogger("twin.kube")
@@ -81,6 +81,12 @@ class Handler(BaseHTTPRequestHandler):
             return 200, discovery.core_versions()
         if path == "/apis":
             return 200, discovery.group_list()
+        if path == "/openapi/v3":
+            return 200, openapi.index()
+        if path.startswith("/openapi/v3/"):
+            doc = openapi.group_version(path[len("/openapi/v3/"):])
+            if doc is not None:
+                return 200, doc
         parts = path.strip("/").split("/")
         doc = None
         if len(parts) == 2 and parts[0] == "api":

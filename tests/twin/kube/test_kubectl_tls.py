@@ -25,13 +25,22 @@ def kubectl(twin, tmp_path, *args, context=None):
 
 
 @needs_kubectl
-def test_kubectl_get(twin, custom, tmp_path):
-    made = migrate(custom, "vm-01-01")
-    wait_phase(custom, made["metadata"]["name"], "Succeeded")
+def test_kubectl_create_and_get(twin, custom, tmp_path):
+    manifest = tmp_path / "vmim.json"
+    manifest.write_text(json.dumps({
+        "apiVersion": "kubevirt.io/v1", "kind": "VirtualMachineInstanceMigration",
+        "metadata": {"name": "by-kubectl", "namespace": "default"},
+        "spec": {"vmiName": "vm-01-01"}}))
+    out = kubectl(twin, tmp_path, "create", "-f", str(manifest), context="twin-viewer")
+    assert out.returncode != 0 and "forbidden" in out.stderr
+    out = kubectl(twin, tmp_path, "create", "-f", str(manifest))
+    assert out.returncode == 0, out.stderr
+    wait_phase(custom, "by-kubectl", "Succeeded")
     out = kubectl(twin, tmp_path, "get", "vmim", "-A", "-o", "json")
     assert out.returncode == 0, out.stderr
     items = json.loads(out.stdout)["items"]
-    assert [i["metadata"]["name"] for i in items] == [made["metadata"]["name"]]
+    assert [(i["metadata"]["name"], i["status"]["phase"]) for i in items] == [
+        ("by-kubectl", "Succeeded")]
     out = kubectl(twin, tmp_path, "get", "vmi")
     assert out.returncode == 0, out.stderr
     assert out.stdout.split("\n")[0].split() == ["NAME", "PHASE", "NODENAME", "AGE"]
