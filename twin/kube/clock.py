@@ -33,6 +33,3 @@ class Clock:
     def stamp(self):
         """RFC 3339 with second precision, like metav1.Time."""
         return datetime.fromtimestamp(self.now(), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    def real_seconds(self, twin_seconds):
-        return twin_seconds / self._factor

@@ -16,7 +16,6 @@ class Resource:
     subresources: tuple = ()          # e.g. ("status",)
     verbs: tuple = tuple(READ + WRITE)
     categories: tuple = ()
-    singular: str = ""
     # Printer columns for kubectl's server-side Table output: (header, JSON path, type).
     columns: tuple = field(default=())
     stored: bool = True               # False: a virtual resource answered by a handler

@@ -4,7 +4,9 @@ import time
 import pytest
 from kubernetes import client
 
-from tests.fixtures.kube_twin import kube_twin  # noqa: F401  (re-exported fixture)
+from tests.fixtures import kube_twin as plugin
+
+kube_twin = plugin.kube_twin  # the session fixture, also when tests/conftest.py loads the plugin
 
 NS = "default"
 GROUP, VERSION = "kubevirt.io", "v1"
@@ -13,7 +15,7 @@ VMIS = "virtualmachineinstances"
 
 
 @pytest.fixture
-def twin(kube_twin):  # noqa: F811
+def twin(kube_twin):
     """The twin with its fleet reloaded, so each test starts from the same cluster."""
     kube_twin.reset()
     return kube_twin
