@@ -46,7 +46,7 @@ class Run:
 
 
 class Controller:
-    def __init__(self, store, clock, bandwidth_mibps=1000.0, tick=0.02):
+    def __init__(self, store, clock, bandwidth_mibps=1000.0, tick=0.05):
         self.store = store
         self.clock = clock
         self.bandwidth = bandwidth_mibps * MIB
