@@ -1,4 +1,5 @@
 """Makes the checkout importable as ansible_collections.vmops.migration and loads shared fixtures."""
+
 import os
 import sys
 
@@ -14,3 +15,5 @@ if COLLECTIONS not in sys.path:
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
+
+pytest_plugins = ["tests.fixtures.kube_twin"]

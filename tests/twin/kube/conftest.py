@@ -4,10 +4,6 @@ import time
 import pytest
 from kubernetes import client
 
-from tests.fixtures import kube_twin as plugin
-
-kube_twin = plugin.kube_twin  # the session fixture, also when tests/conftest.py loads the plugin
-
 NS = "default"
 GROUP, VERSION = "kubevirt.io", "v1"
 VMIMS = "virtualmachineinstancemigrations"
