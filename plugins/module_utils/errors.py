@@ -53,3 +53,39 @@ class TargetUnavailable(VmopsError):
         self.details = {"reasons": self.reasons}
         super().__init__("target %s is blocked: %s" % (target, "; ".join(
             "%s (%s)" % (reason["code"], reason["message"]) for reason in self.reasons)))
+
+
+class NotAuthorized(VmopsError):
+    """The API refused the caller (HTTP 401: who are you; 403: not allowed): `status`, `message`."""
+
+    def __init__(self, status, message):
+        self.status = status
+        self.message = message
+        self.details = {"status": status}
+        super().__init__(message)
+
+
+class ApiRefused(VmopsError):
+    """The API answered but refused the request (conflict, invalid, admission denial, throttled,
+    server error): `status` is the HTTP code, `message` the API's own words."""
+
+    def __init__(self, status, message):
+        self.status = status
+        self.message = message
+        self.details = {"status": status}
+        super().__init__(message)
+
+
+class MovesBlocked(VmopsError):
+    """Constraint rules stop some of the requested moves; `blocked` lists each instance with its
+    reasons (dicts), `reasons` all of them, so the caller sees every problem at once."""
+
+    def __init__(self, blocked, total):
+        self.blocked = list(blocked)
+        self.reasons = [dict(reason, instance=entry["instance"]) for entry in self.blocked for reason in entry["reasons"]]
+        self.details = {"blocked": self.blocked, "reasons": self.reasons}
+        super().__init__("%d of %d instances cannot be migrated, nothing was changed: %s" % (
+            len(self.blocked), total, "; ".join(
+                "%s (%s)" % (entry["instance"], ", ".join(sorted({reason["code"] for reason in entry["reasons"]
+                                                                   if reason["severity"] == "block"})))
+                for entry in self.blocked)))

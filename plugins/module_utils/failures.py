@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
-# Apache License 2.0 (see LICENSE)
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Why a move failed: the stable failure codes, what to do next, and which ones a retry on
 another target can fix. Standard library only; the adapters map API answers onto these codes."""
 

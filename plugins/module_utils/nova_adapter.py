@@ -1,0 +1,306 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The Nova backend of the executor: openstacksdk calls that move servers and watch them.
+
+Reads (GET) are retried with backoff on 5xx and connection errors; writes never are: a write
+whose answer is lost raises `AnswerLost`, and the executor looks at the server's migrations
+before sending it again. Nova's answers become our typed errors with the stable failure codes.
+
+Nova facts this relies on (see the twin recipe): the server turns ACTIVE before its live
+migration record is `completed`, so completion is read from the record; evacuation is
+asynchronous and ends with an `evacuation` record `done`, and from microversion 2.95 the
+evacuated server is SHUTOFF; a cold migration waits in VERIFY_RESIZE (record `finished`)
+until it is confirmed or reverted.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible_collections.vmops.migration.plugins.module_utils import hostnames
+from ansible_collections.vmops.migration.plugins.module_utils import openstack as nova_module
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, EVACUATE, LIVE
+from ansible_collections.vmops.migration.plugins.module_utils.errors import (
+    AnswerLost, InputError, MigrationFailed, NotFound,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.executor import (
+    CANCELLED, COMPLETED, FAILED, IN_PROGRESS, Handle, Progress,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.failures import Failure
+
+MIGRATION_TYPES = {LIVE: "live-migration", COLD: "migration", EVACUATE: "evacuation"}
+# Nova migration status -> executor state, per move type. Anything unlisted is in progress.
+_ENDED = {
+    LIVE: {"completed": COMPLETED},
+    COLD: {"confirmed": COMPLETED, "reverted": CANCELLED},
+    EVACUATE: {"done": COMPLETED, "completed": COMPLETED},
+}
+_FAILED_STATUSES = ("error", "failed")
+_CANCELLED_STATUSES = ("cancelled",)
+# Statuses in which Nova accepts an abort (2.24: running; 2.65: also queued and preparing).
+ABORTABLE = ("queued", "preparing", "running")
+READ_RETRIES = 4
+READ_BACKOFF_S = 0.5
+UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
+
+# Nova's messages -> failure codes, first match wins. NoValidHost says "not enough hosts", so
+# it goes before the resource patterns.
+_PATTERNS = [
+    (re.compile(r"No valid host", re.I), "NO_VALID_HOST"),
+    (re.compile(r"(server group|affinity)", re.I), "SERVER_GROUP_CHECK_FAILED"),
+    (re.compile(r"(older|newer|too old|version)", re.I), "MIXED_VERSION"),
+    (re.compile(r"(insufficient|lack of|not enough|exceed|out of (memory|disk))", re.I), "INSUFFICIENT_RESOURCES"),
+    (re.compile(r"Instance \S+ could not be found", re.I), "INSTANCE_NOT_FOUND"),
+    (re.compile(r"(task_state|vm_state|while it is in|is locked|in progress)", re.I), "RACE"),
+    (re.compile(r"(Compute host \S+ could not be found|to current host|is not (up|enabled)|disabled)", re.I),
+     "DEST_UNAVAILABLE"),
+]
+_SERVICE_UNAVAILABLE = re.compile(r"Compute service of (\S+) is (unavailable|down)", re.I)
+
+
+def classify(message, status_code=None, source=None):
+    """The failure code for one of Nova's error messages (`source` tells a dead source from a dead target)."""
+    text = message or ""
+    unavailable = _SERVICE_UNAVAILABLE.search(text)
+    if unavailable:
+        return "COMPUTE_SERVICE_DOWN" if unavailable.group(1).rstrip(".") == source else "DEST_UNAVAILABLE"
+    for pattern, code in _PATTERNS:
+        if pattern.search(text):
+            return code
+    if status_code == 404:
+        return "INSTANCE_NOT_FOUND"
+    if status_code == 409:
+        return "RACE"
+    return "UNKNOWN"
+
+
+def _message(error):
+    return getattr(error, "details", None) or str(error)
+
+
+def _is_transient(error):
+    sdk, ksa = nova_module.sdk_exceptions, nova_module.ksa_exceptions
+    if isinstance(error, sdk.HttpException):
+        return (getattr(error, "status_code", None) or 0) >= 500
+    return isinstance(error, (ksa.ConnectionError, ksa.RetriableConnectionFailure))
+
+
+class NovaBackend:
+    """Executor backend over one openstacksdk connection (shared by the executor's threads)."""
+
+    def __init__(self, conn, sleep=time.sleep):
+        self.conn = conn
+        self.sleep = sleep
+
+    # -- reads and writes -----------------------------------------------------------------
+
+    def read(self, call):
+        """`call()` retried with backoff on 5xx and connection errors (GETs are idempotent)."""
+        for attempt in range(READ_RETRIES + 1):
+            try:
+                return call()
+            except Exception as error:
+                if attempt == READ_RETRIES or not _is_transient(error):
+                    raise
+                self.sleep(READ_BACKOFF_S * 2 ** attempt)
+        raise AssertionError("unreachable")
+
+    def write(self, call, source=None, target=None):
+        """`call()` once; Nova's refusal becomes MigrationFailed, a lost answer AnswerLost."""
+        try:
+            return call()
+        except nova_module.sdk_exceptions.HttpException as error:
+            status = getattr(error, "status_code", None)
+            if status is None or status >= 500:
+                raise AnswerLost("no usable answer (HTTP %s): %s" % (status, _message(error))) from error
+            raise MigrationFailed(classify(_message(error), status, source), _message(error), target) from error
+        except Exception as error:
+            if _is_transient(error):
+                raise AnswerLost("no answer: %s" % error) from error
+            raise
+
+    # -- the executor's backend interface --------------------------------------------------
+
+    def migrations(self, move):
+        records = self.read(lambda: list(self.conn.compute.migrations(
+            instance_uuid=move.instance, migration_type=MIGRATION_TYPES[move.type])))
+        return [self._handle(move, record) for record in sorted(records, key=lambda record: record.id)]
+
+    def _handle(self, move, record):
+        return Handle(id=str(record.id), status=self.state(move.type, record.status),
+                      target=record.dest_compute, data={"status": record.status, "source": record.source_compute})
+
+    @staticmethod
+    def state(move_type, status):
+        if status in _FAILED_STATUSES:
+            return FAILED
+        if status in _CANCELLED_STATUSES:
+            return CANCELLED
+        return _ENDED[move_type].get(status, IN_PROGRESS)
+
+    def start(self, move, target, known_ids):
+        compute = self.conn.compute
+        if move.type == LIVE:
+            block = move.options.get("block_migration", "auto")
+            call = lambda: compute.live_migrate_server(move.instance, host=target, block_migration=block)  # noqa: E731
+        elif move.type == COLD:
+            call = lambda: compute.migrate_server(move.instance, host=target)  # noqa: E731
+        else:
+            call = lambda: compute.evacuate_server(move.instance, host=target)  # noqa: E731
+        self.write(call, move.source, target)
+        fresh = [handle for handle in self.migrations(move) if handle.id not in known_ids]
+        if not fresh:
+            # Nova records the migration before it answers; no record means it refused silently.
+            raise MigrationFailed("UNKNOWN", "Nova accepted the request but recorded no %s" % MIGRATION_TYPES[move.type],
+                                  target)
+        return fresh[-1]
+
+    def poll(self, move, handle):
+        record = self._record(move, handle)
+        state = self.state(move.type, record.status)
+        progress = Progress(status=state, target=record.dest_compute, host=move.source)
+        if move.type == LIVE and state == IN_PROGRESS and record.status == "running":
+            self._add_live_progress(move, handle, progress)
+        if state == COMPLETED or (move.type == COLD and record.status == "finished"):
+            return self._ended(move, handle, record, progress)
+        if state in (FAILED, CANCELLED):
+            progress.failure = self._why(move, record)
+        return progress
+
+    def _record(self, move, handle):
+        records = self.read(lambda: list(self.conn.compute.migrations(
+            instance_uuid=move.instance, migration_type=MIGRATION_TYPES[move.type])))
+        for record in records:
+            if str(record.id) == handle.id:
+                return record
+        try:
+            self.server(move.instance)
+        except NotFound as error:
+            raise MigrationFailed("SOURCE_DELETED", "server %s was deleted during the move" % move.instance) from error
+        raise MigrationFailed("UNKNOWN", "migration %s of server %s disappeared" % (handle.id, move.instance))
+
+    def _add_live_progress(self, move, handle, progress):
+        """Byte counters of a running live migration (GET /servers/{id}/migrations/{mid})."""
+        try:
+            detail = self.read(lambda: self.conn.compute.get_server_migration(handle.id, move.instance,
+                                                                              ignore_missing=False))
+        except nova_module.sdk_exceptions.NotFoundException:
+            return  # it just ended: the next poll reads the final record
+        for field in ("memory_total", "memory_processed", "memory_remaining",
+                      "disk_total", "disk_processed", "disk_remaining"):
+            setattr(progress, field, getattr(detail, field + "_bytes", None))
+
+    def _ended(self, move, handle, record, progress):
+        """The server after the move; cold moves are confirmed and evacuated ones restarted here."""
+        server = self.server(move.instance)
+        progress.host = server.compute_host
+        if move.type == COLD and record.status == "finished":
+            if not move.options.get("confirm", True):
+                progress.status = COMPLETED  # left in VERIFY_RESIZE, as asked
+                return progress
+            if server.status == "VERIFY_RESIZE" and not handle.data.get("confirm_sent"):
+                self.write(lambda: self.conn.compute.confirm_server_resize(move.instance), move.source)
+                handle.data["confirm_sent"] = True
+            progress.status = IN_PROGRESS  # until the record says confirmed
+        elif move.type == EVACUATE and move.options.get("was_active") and server.status != "ACTIVE":
+            # From 2.95 an evacuated server ends SHUTOFF: start it again, as it was running before.
+            if server.status == "SHUTOFF" and not handle.data.get("start_sent"):
+                self.write(lambda: self.conn.compute.start_server(move.instance), move.source)
+                handle.data["start_sent"] = True
+            progress.status = IN_PROGRESS  # until it is ACTIVE
+        return progress
+
+    def _why(self, move, record):
+        """Failure code and message from the server's instance actions (the newest for this move)."""
+        if record.status in _CANCELLED_STATUSES:
+            return Failure("ABORTED", "migration %s was cancelled" % record.id)
+        message = "migration %s ended %s" % (record.id, record.status)
+        try:
+            actions = self.read(lambda: list(self.conn.compute.server_actions(move.instance)))
+        except nova_module.sdk_exceptions.SDKException:
+            return Failure("UNKNOWN", message)
+        for action in sorted(actions, key=lambda a: a.start_time or "", reverse=True):
+            if action.action not in ("live-migration", "migrate", "evacuate"):
+                continue
+            detail = self.read(lambda: self.conn.compute.get_server_action(action.request_id, move.instance))
+            texts = [event.details for event in (detail.events or []) if getattr(event, "details", None)]
+            if texts:
+                text = "; ".join(texts)
+                return Failure(classify(text, source=move.source), "%s: %s" % (message, text))
+            break
+        return Failure("UNKNOWN", message)
+
+    def abort(self, move, handle):
+        self.write(lambda: self.conn.compute.abort_server_migration(handle.id, move.instance, ignore_missing=False),
+                   move.source)
+
+    def force_complete(self, move, handle):
+        self.write(lambda: self.conn.compute.force_complete_server_migration(handle.id, move.instance), move.source)
+
+    # -- finding servers and hosts ---------------------------------------------------------
+
+    def server(self, server_id):
+        try:
+            return self.read(lambda: self.conn.compute.get_server(server_id))
+        except nova_module.sdk_exceptions.NotFoundException as error:
+            raise NotFound("server", server_id) from error
+
+    def find_servers(self, wanted, parameter="servers"):
+        """Servers by id or exact name, in the given order; every unknown or ambiguous one at once."""
+        found, problems = [], []
+        for key in wanted:
+            matches = []
+            if UUID.match(key):
+                try:
+                    matches = [self.server(key)]
+                except NotFound:
+                    matches = []
+            if not matches:
+                matches = [server for server in self.read(lambda: list(self.conn.compute.servers(
+                    details=True, all_projects=True, name="^%s$" % re.escape(key)))) if server.name == key]
+            if not matches:
+                problems.append("no server with id or name %r" % key)
+            elif len(matches) > 1:
+                problems.append("name %r matches %d servers (%s): use the id" % (
+                    key, len(matches), ", ".join(sorted(server.id for server in matches))))
+            elif all(server.id != matches[0].id for server in found):
+                found.append(matches[0])
+        if problems:
+            raise InputError(parameter, "; ".join(problems))
+        return found
+
+    def compute_services(self):
+        """host name -> nova-compute service."""
+        services = self.read(lambda: list(self.conn.compute.services(binary="nova-compute")))
+        return {service.host: service for service in services}
+
+    def resolve_host(self, name, parameter="host"):
+        return hostnames.resolve([name], self.compute_services(), parameter)[0]
+
+    def wait_until_settled(self, server_ids, timeout_s, interval_s, clock=time.monotonic):
+        """Wait until no server has a task running (a confirm or revert finishing)."""
+        deadline = clock() + timeout_s
+        pending = list(server_ids)
+        while pending:
+            pending = [sid for sid in pending if _busy(self.server(sid))]
+            if pending and clock() >= deadline:
+                raise MigrationFailed("TIMEOUT", "servers %s still busy after %ds" % (", ".join(pending), timeout_s))
+            if pending:
+                self.sleep(interval_s)
+
+    def servers_on(self, host):
+        """Servers whose compute host is exactly `host` (Nova's own filter, checked again here)."""
+        servers = self.read(lambda: list(self.conn.compute.servers(details=True, all_projects=True, compute_host=host)))
+        return sorted((server for server in servers if server.compute_host == host), key=lambda s: (s.name or "", s.id))
+
+
+def _busy(server):
+    return bool(server.task_state) or server.status in ("RESIZE", "REVERT_RESIZE", "VERIFY_RESIZE")
+
+
+def flavor_size(server):
+    """(memory MiB, root+ephemeral disk GiB) from the embedded flavor (2.47+)."""
+    flavor = server.flavor or {}
+    return flavor.get("ram"), float((flavor.get("disk") or 0) + (flavor.get("ephemeral") or 0))

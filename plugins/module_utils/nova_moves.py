@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+# Copyright: vmops.migration developers
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What nova_live_migrate does below its main():
+choose the servers, check the target with the constraint core before any write, run the moves
+with the executor and shape the result. Check mode stops before the first write."""
+
+from __future__ import annotations
+
+from ansible_collections.vmops.migration.plugins.module_utils import nova_facts
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK, LIVE
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, TargetUnavailable
+from ansible_collections.vmops.migration.plugins.module_utils.executor import (
+    STALL_POLICIES, Executor, Move, Policy, summarise,
+)
+from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import NovaBackend, flavor_size
+from ansible_collections.vmops.migration.plugins.module_utils.progress import ProgressLog
+from ansible_collections.vmops.migration.plugins.module_utils.scheduling import Limits
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import parse_snapshot
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import move_reasons, ranked_targets
+
+# Options every moving module shares (besides the connection options).
+RUN_ARGUMENT_SPEC = {
+    "servers": {"type": "list", "elements": "str"},
+    "host": {"type": "str"},
+    "target": {"type": "str"},
+    "max_per_source": {"type": "int", "default": 1},
+    "max_per_target": {"type": "int", "default": 0},
+    "max_parallel": {"type": "int", "default": 0},
+    "poll_interval": {"type": "float", "default": 2.0},
+    "max_attempts": {"type": "int", "default": 1},
+}
+LIVE_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **{
+    "block_migration": {"type": "str", "choices": ["auto", "true", "false"], "default": "auto"},
+    "stall_timeout": {"type": "float"},
+    "on_stall": {"type": "str", "choices": list(STALL_POLICIES), "default": "abort"},
+})
+_BLOCK_MIGRATION = {"auto": "auto", "true": True, "false": False}
+
+
+def check_run_options(params):
+    """Every bad number at once, before anything is read or written."""
+    problems = []
+    for name in ("max_per_source", "max_per_target", "max_parallel"):
+        if params[name] < 0:
+            problems.append("%s: must be >= 0 (0 means no limit), got %d" % (name, params[name]))
+    if params["max_attempts"] < 1:
+        problems.append("max_attempts: must be >= 1, got %d" % params["max_attempts"])
+    if params["poll_interval"] <= 0:
+        problems.append("poll_interval: must be > 0, got %s" % params["poll_interval"])
+    if (params.get("stall_timeout") or 0) < 0:
+        problems.append("stall_timeout: must be >= 0, got %s" % params["stall_timeout"])
+    if problems:
+        raise InputError(problems[0].split(":")[0], "; ".join(problems))
+
+
+def select_servers(backend, params):
+    """The servers to move: `servers` (ids or names) and every server on `host`."""
+    if not params.get("servers") and not params.get("host"):
+        raise InputError("servers", "give servers, host, or both")
+    found = backend.find_servers(params["servers"]) if params.get("servers") else []
+    if params.get("host"):
+        host = backend.resolve_host(params["host"])
+        known = {server.id for server in found}
+        found += [server for server in backend.servers_on(host) if server.id not in known]
+    return found
+
+
+def blocked_targets(conn, servers, target, move_type):
+    """Reasons (dicts) against moving each server to `target`, from a snapshot of the hosts involved."""
+    hosts = sorted({server.compute_host for server in servers} | {target})
+    data, _ = nova_facts.fetch_cluster(conn, hosts=hosts, gather_ports=True)
+    snapshot = parse_snapshot(nova_facts.build_snapshot(data, hosts=hosts))
+    blocked = []
+    for server in servers:
+        reasons = move_reasons(snapshot, server.id, target, move_type)
+        blocking = [reason.to_dict() for reason in reasons if reason.severity == BLOCK]
+        for reason in blocking:
+            reason["server"] = server.name or server.id
+        blocked.extend(blocking)
+    return blocked
+
+
+def replanner(conn, move_type):
+    """A retry target: the best feasible host by the constraint core on a fresh snapshot."""
+    def replan(move, excluded):
+        data, _ = nova_facts.fetch_cluster(conn, gather_ports=False)
+        snapshot = parse_snapshot(nova_facts.build_snapshot(data))
+        feasible, _ = ranked_targets(snapshot, move.instance, move_type)
+        return next((entry["target"] for entry in feasible
+                     if entry["target"] not in excluded and entry["target"] != move.source), None)
+    return replan
+
+
+def to_move(server, move_type, target, options):
+    memory_mib, disk_gib = flavor_size(server)
+    return Move(instance=server.id, name=server.name, source=server.compute_host, target=target, type=move_type,
+                memory_mib=memory_mib, disk_gib=disk_gib, options=options)
+
+
+def policy_from(params, stall_timeout=None, on_stall="abort"):
+    per_source = params["max_per_source"]
+    return Policy(limits=Limits(per_source=per_source, per_target=params["max_per_target"],
+                                per_cluster=params["max_parallel"]),
+                  poll_interval=params["poll_interval"], stall_timeout=stall_timeout or None, on_stall=on_stall,
+                  max_attempts=params["max_attempts"], deadline_s=params["timeout"], wait=params["wait"])
+
+
+def placement_diff(servers, moves, results=None):
+    """{before, after}: where each moving server is, and where it is (or would be) afterwards."""
+    after_by_id = {result.instance: result.target for result in results or []}
+    before = {server.name or server.id: server.compute_host for server in servers}
+    after = dict(before)
+    for move in moves:
+        key = move.name or move.instance
+        after[key] = after_by_id.get(move.instance) or move.target or "(chosen by the scheduler)"
+    return {"before": {"placement": before}, "after": {"placement": after}}
+
+
+def planned(moves):
+    return [{"instance": move.instance, "name": move.name, "source": move.source, "target": move.target,
+             "type": move.type, "status": "planned"} for move in moves]
+
+
+def execute(module, backend, moves, policy, replan, progress_file=None):
+    """Run the moves; the module's result with per-move results, a summary and the progress log.
+
+    Each progress line goes to the module log and, when `progress_file` is given, is appended
+    to it as it happens (`tail -f` shows a long run live).
+    """
+    def sink(line):
+        module.log(line)
+        if progress_file:
+            with open(progress_file, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
+
+    log = ProgressLog(sink)
+    results = Executor(backend, policy, replan=replan, on_event=log).run(moves)
+    summary = summarise(results)
+    failed = [result for result in results if result.status == "failed"]
+    outcome = {
+        "changed": any(result.status != "skipped" for result in results),
+        "results": [result.to_dict() for result in results],
+        "summary": summary,
+        "progress_log": log.lines,
+    }
+    if failed:
+        outcome["failed"] = True
+        outcome["msg"] = "%d of %d moves failed: %s" % (len(failed), len(results), "; ".join(
+            "%s: %s (%s)" % (result.name or result.instance, result.failure.code, result.failure.message)
+            for result in failed))
+    return outcome, results
+
+
+def live_migrate(module):
+    """nova_live_migrate."""
+    params = module.params
+    check_run_options(params)
+    backend = NovaBackend(module.conn)
+    servers = select_servers(backend, params)
+    target = backend.resolve_host(params["target"], "target") if params["target"] else None
+    if params.get("host") and target and target == backend.resolve_host(params["host"]):
+        raise InputError("target", "is the host being emptied (%s)" % target)
+    moving = [server for server in servers if server.compute_host != target]
+    if not moving:
+        return {"changed": False, "results": [], "summary": summarise([]),
+                "msg": "nothing to move: every server is already on %s" % target if target else "no servers to move"}
+    if target:
+        blocked = blocked_targets(module.conn, moving, target, LIVE)
+        if blocked:
+            raise TargetUnavailable(target, blocked)
+    options = {"block_migration": _BLOCK_MIGRATION[params["block_migration"]]}
+    moves = [to_move(server, LIVE, target, options) for server in moving]
+    diff = placement_diff(moving, moves)
+    if module.check_mode:
+        return {"changed": True, "results": planned(moves), "summary": {"total": len(moves)}, "diff": diff}
+    policy = policy_from(params, params["stall_timeout"], params["on_stall"])
+    replan = replanner(module.conn, LIVE) if target is None and params["max_attempts"] > 1 else None
+    outcome, results = execute(module, backend, moves, policy, replan)
+    outcome["diff"] = placement_diff(moving, moves, results)
+    return outcome
+
+
+def why_evacuation_is_safe(service, fencing_confirmed):
+    """Why rebuilding the guests of `service`'s host elsewhere cannot start a second copy, or InputError."""
+    if service.state == "down" and service.is_forced_down:
+        return "the nova-compute service on %s is down and forced down: Nova will not run its guests there" % service.host
+    if fencing_confirmed:
+        return ("fencing_confirmed=true: the operator confirmed %s is powered off or fenced (service state %s, "
+                "forced_down %s)" % (service.host, service.state, service.is_forced_down))
+    raise InputError("fencing_confirmed", (
+        "refusing to evacuate %s: its compute service is %s and %sforced down, so its guests may still run and "
+        "evacuating would start a second copy on shared storage. Power it off (or fence it), set forced_down "
+        "(vmops.migration.nova_compute_service), or confirm fencing with fencing_confirmed=true"
+        % (service.host, service.state, "" if service.is_forced_down else "not ")))
