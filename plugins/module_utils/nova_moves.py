@@ -81,12 +81,15 @@ def blocked_targets(conn, servers, target, move_type):
     return blocked
 
 
-def replanner(conn, move_type):
-    """A retry target: the best feasible host by the constraint core on a fresh snapshot."""
+def replanner(conn, move_type=None):
+    """A retry target: the best feasible host by the constraint core on a fresh snapshot.
+
+    `move_type` None judges each move by its own type (a plan mixes live, cold and evacuate).
+    """
     def replan(move, excluded):
         data, _ = nova_facts.fetch_cluster(conn, gather_ports=False)
         snapshot = parse_snapshot(nova_facts.build_snapshot(data))
-        feasible, _ = ranked_targets(snapshot, move.instance, move_type)
+        feasible = ranked_targets(snapshot, move.instance, move_type or move.type)[0]
         return next((entry["target"] for entry in feasible
                      if entry["target"] not in excluded and entry["target"] != move.source), None)
     return replan
@@ -126,15 +129,9 @@ def execute(module, backend, moves, policy, replan, progress_file=None):
     """Run the moves; the module's result with per-move results, a summary and the progress log.
 
     Each progress line goes to the module log and, when `progress_file` is given, is appended
-    to it as it happens (`tail -f` shows a long run live).
+    to it as it happens.
     """
-    def sink(line):
-        module.log(line)
-        if progress_file:
-            with open(progress_file, "a", encoding="utf-8") as f:
-                f.write(line + "\n")
-
-    log = ProgressLog(sink)
+    log = ProgressLog(module.log, progress_file)
     results = Executor(backend, policy, replan=replan, on_event=log).run(moves)
     summary = summarise(results)
     failed = [result for result in results if result.status == "failed"]

@@ -6,6 +6,8 @@ for their result and send them to the module log (journal/syslog) as they happen
 
 from __future__ import annotations
 
+import json
+
 GIB = 1024.0 ** 3
 # Progress events come every poll for every move: log only the ones that change the picture.
 LOGGED_EVENTS = ("started", "retry", "abort", "force_complete", "finished")
@@ -38,11 +40,16 @@ def describe(event):
 
 
 class ProgressLog:
-    """An executor `on_event` callback collecting lines and passing each to `sink` (e.g. module.log)."""
+    """An executor `on_event` callback collecting lines and passing each to `sink` (e.g. module.log).
 
-    def __init__(self, sink=None):
+    With `progress_file`, each line is also appended to that file as JSON (event, line, totals)
+    the moment it happens: the vmops.migration.progress callback shows them while the task runs.
+    """
+
+    def __init__(self, sink=None, progress_file=None):
         self.lines = []
         self.sink = sink
+        self.progress_file = progress_file
 
     def __call__(self, event):
         if event["event"] not in LOGGED_EVENTS:
@@ -51,3 +58,6 @@ class ProgressLog:
         self.lines.append(line)
         if self.sink is not None:
             self.sink(line)
+        if self.progress_file:
+            with open(self.progress_file, "a", encoding="utf-8") as handle:
+                handle.write(json.dumps({"event": event["event"], "line": line, "totals": event["totals"]}) + "\n")
