@@ -12,7 +12,7 @@ version_added: 0.1.0
 author: vmops.migration developers (@vmops)
 description:
   - Moving modules (for example M(vmops.migration.nova_apply_plan)) append one line per event
-    (move started, finished, retried, aborted: moves done / total, bytes, ETA) to a progress file
+    (move started, finished, retried or aborted, with moves done / total, bytes and ETA) to a progress file
     while they run. Ansible shows a task's output only when it ends; this callback prints those
     lines as they are written, so a drain of many servers is not silent for minutes.
   - Each finished move prints moves done / total, moves running, GiB moved and the ETA; with C(-v)
@@ -78,6 +78,8 @@ class CallbackModule(CallbackBase):
 
     def _print_new_lines(self):
         path = self.get_option("progress_file")
+        if not path:
+            return
         try:
             with open(path, "r") as handle:
                 handle.seek(self._offset)
