@@ -10,8 +10,8 @@ import time
 
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, MigrationFailed
 from ansible_collections.vmops.migration.plugins.module_utils.kubevirt_adapter import (
-    ABORT_CONDITION, FINAL_PHASES, MANAGED_BY, MANAGED_LABEL, VMI_NAME_LABEL, KubeVirtCluster, condition, phase_of,
-    split_key,
+    ABORT_CONDITION, FINAL_PHASES, MANAGED_BY, MANAGED_LABEL, VMI_NAME_LABEL, KubeVirtCluster, build_snapshot, condition,
+    phase_of, split_key,
 )
 
 INFO_ARGUMENT_SPEC = {
@@ -19,6 +19,7 @@ INFO_ARGUMENT_SPEC = {
     "namespace": {"type": "str"},
     "phase": {"type": "list", "elements": "str"},
     "in_flight": {"type": "bool", "default": False},
+    "snapshot": {"type": "bool", "default": False},
 }
 CANCEL_ARGUMENT_SPEC = {
     "vmi": {"type": "str", "required": True, "aliases": ["name"]},
@@ -62,7 +63,10 @@ def info(module):
     by_phase = {}
     for entry in records:
         by_phase[entry["phase"]] = by_phase.get(entry["phase"], 0) + 1
-    return {"changed": False, "migrations": records, "by_phase": by_phase}
+    result = {"changed": False, "migrations": records, "by_phase": by_phase}
+    if params["snapshot"]:
+        result["snapshot"] = build_snapshot(cluster, params["namespace"])
+    return result
 
 
 def cancel(module, clock=time.monotonic, sleep=time.sleep):

@@ -30,6 +30,12 @@ options:
     description: Only migrations that have not ended (not C(Succeeded) or C(Failed)).
     type: bool
     default: false
+  snapshot:
+    description:
+      - Also return the cluster snapshot (nodes and running VMIs of O(namespace), or all, with the facts the
+        constraint rules read), for planning with filters such as C(vmops.migration.drain_plan).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - vmops.migration.kubernetes
 attributes:
@@ -79,6 +85,10 @@ migrations:
     abort_requested: {description: A cancel was requested (the VMIM was deleted while running)., type: bool}
     deleting: {description: The VMIM is being deleted (its finalizer holds it until the cancel ends)., type: bool}
     managed: {description: Created by this collection., type: bool}
+snapshot:
+  description: The cluster snapshot (platform C(kubevirt), contracts/snapshot.schema.json).
+  returned: when O(snapshot=true)
+  type: dict
 by_phase:
   description: Number of returned migrations per phase.
   returned: always
