@@ -14,9 +14,11 @@ from ansible_collections.vmops.migration.plugins.module_utils import hostnames, 
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import (
     BLOCK, COLD, EVACUATE, LIVE, Reason,
 )
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalogue import check_move, is_blocked
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import Snapshot, parse_snapshot
-from ansible_collections.vmops.migration.plugins.module_utils.targeting import Cluster, default_move_type
+from ansible_collections.vmops.migration.plugins.module_utils.load import cpu_demand
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import RAM_GUARD, Cluster, default_move_type
 
 PLAN_VERSION = 1
 WORKFLOWS = ("drain", "rebalance", "evacuate")
@@ -105,6 +107,76 @@ def _place_all(cluster, instances, workflow, candidates, options):
     return moves, blocked
 
 
+def _even_out(cluster, moves, candidates):
+    """Lower the CPU peak of the receiving hosts after greedy placement (local search).
+
+    While it helps, take the hottest receiving host and either move one of the guests it
+    received to a host that stays below its peak, or swap one of them for a smaller guest another
+    receiving host got. Every change is judged by the same rules as a first placement, from the
+    guest's own source; NUMA-bound guests keep their first choice (node accounting is one-way).
+    """
+    movable = [move for move in moves if not move.instance.numa_bound]
+    for _ in range(4 * len(movable) + 1):
+        receivers = {move.target for move in moves}
+        if not receivers:
+            return
+        hottest = max(receivers, key=lambda name: (cluster.load.util(name)[0], name))
+        mine = sorted((move for move in movable if move.target == hottest), key=lambda move: -cpu_demand(move.instance))
+        if not (_relocate_one(cluster, mine, candidates, hottest) or _swap_one(cluster, mine, movable, hottest)):
+            return
+
+
+def _relocate(cluster, move, target):
+    """Send `move` to `target` instead if every rule allows it; True when it changed."""
+    instance, before = move.instance, move.target
+    cluster.apply(instance, move.source)
+    reasons = check_move(cluster.context(instance, target, move.type))
+    if is_blocked(reasons):
+        cluster.apply(instance, before)
+        return False
+    cluster.apply(instance, target)
+    move.target, move.warnings = target, [reason for reason in reasons if reason.severity != BLOCK]
+    return True
+
+
+def _relocate_one(cluster, mine, candidates, hottest):
+    peak = cluster.load.util(hottest)[0]
+    for move in mine:
+        better = [name for name in candidates if name not in (hottest, move.source)
+                  and _fits_below(cluster, name, cpu_demand(move.instance), move.instance.memory_mib, peak)]
+        for name in sorted(better, key=lambda name: cluster.weigh(name, move.instance)):
+            if _relocate(cluster, move, name):
+                return True
+    return False
+
+
+def _swap_one(cluster, mine, movable, hottest):
+    """Swap a guest on `hottest` for a smaller one elsewhere when both hosts end below its peak."""
+    load, peak = cluster.load, cluster.load.util(hottest)[0]
+    options = []
+    for big in mine:
+        for small in movable:
+            cpu, ram = cpu_demand(big.instance) - cpu_demand(small.instance), big.instance.memory_mib - small.instance.memory_mib
+            if small.target in (hottest, big.source) or big.target == small.source or cpu <= 1e-9:
+                continue
+            if _fits_below(cluster, small.target, cpu, ram, peak):
+                options.append((max(load.util(small.target, cpu, ram)[0], load.util(hottest, -cpu, -ram)[0]),
+                                big.instance.id, small.instance.id, big, small))
+    for _, _, _, big, small in sorted(options, key=lambda option: option[:3]):
+        there = small.target
+        if _relocate(cluster, small, hottest):
+            if _relocate(cluster, big, there):
+                return True
+            _relocate(cluster, small, there)
+    return False
+
+
+def _fits_below(cluster, name, cpu, ram, peak):
+    """Would `name` with extra demand stay under `peak` CPU and the RAM guard?"""
+    cpu_after, ram_after = cluster.load.util(name, cpu, ram)
+    return cpu_after < peak - 1e-9 and ram_after <= RAM_GUARD + 1e-9
+
+
 def _move(instance, source, target, move_type, reasons):
     return scheduling.Move(instance=instance, source=source, target=target, type=move_type,
                            block_migration=move_type == LIVE and instance.local_disk_gib > 0,
@@ -182,7 +254,9 @@ def drain(snapshot, hosts, options=None):
     cluster = Cluster(snapshot)
     before = cluster.load.report(snapshot.host_by_name)
     instances = _largest_first(i for name in draining for i in snapshot.instances_on(name))
-    moves, blocked = _place_all(cluster, instances, "drain", _candidates(snapshot, set(draining), options), options)
+    candidates = _candidates(snapshot, set(draining), options)
+    moves, blocked = _place_all(cluster, instances, "drain", candidates, options)
+    _even_out(cluster, moves, candidates)
     return dict(_assemble(snapshot, "drain", cluster, moves, blocked, options, before), hosts=draining)
 
 
@@ -196,7 +270,9 @@ def evacuate(snapshot, hosts, options=None):
     before = cluster.load.report(snapshot.host_by_name)
     instances = sorted((i for name in dead for i in snapshot.instances_on(name)),
                        key=lambda i: (not i.ha_enabled, -i.memory_mib, -i.vcpus, i.id))
-    moves, blocked = _place_all(cluster, instances, "evacuate", _candidates(snapshot, set(dead), options), options)
+    candidates = _candidates(snapshot, set(dead), options)
+    moves, blocked = _place_all(cluster, instances, "evacuate", candidates, options)
+    _even_out(cluster, moves, candidates)
     return dict(_assemble(snapshot, "evacuate", cluster, moves, blocked, options, before), hosts=dead)
 
 

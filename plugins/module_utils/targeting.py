@@ -4,9 +4,11 @@
 """Choosing a target for one instance: filter, then weigh, then consume (Nova's scheduler shape).
 
 `Cluster` is the planner's working copy: capacity, utilisation and placement after the moves
-chosen so far. Candidates are weighed by the peak utilisation they would have after taking
-the instance, lowest first, so receiving hosts stay even; the first candidate that passes every
-block rule wins and its capacity is consumed before the next instance is placed.
+chosen so far. Candidates are weighed by the CPU utilisation they would have after taking the
+instance, lowest first, so receiving hosts stay even where guests compete (CPU is overcommitted,
+RAM is not); a host whose RAM would pass `RAM_GUARD` goes after every host that stays under it.
+The first candidate that passes every block rule wins and its capacity is consumed before the
+next instance is placed.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalo
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
 from ansible_collections.vmops.migration.plugins.module_utils.load import Load
 
+RAM_GUARD = 0.9  # RAM utilisation above which a host is a target of last resort (rebalance's default)
 
 class Cluster:
     def __init__(self, snapshot):
@@ -39,22 +42,29 @@ class Cluster:
                            target=hosts[target_name] if target_name else None, move_type=move_type,
                            capacity=self.capacity, placement=self.placement)
 
+    def weigh(self, name, instance):
+        """Sort key of candidate `name` for `instance`: lower is better."""
+        cpu, ram = self.load.util_with(name, instance)
+        return (ram > RAM_GUARD + 1e-9, round(cpu, 9), max(cpu, ram), name)
+
     def apply(self, instance, target):
         source = self.host_of(instance)
         self.capacity.move(instance, source, target)
         self.load.move(instance, source, target)
         self.placement[instance.id] = target
 
-    def choose(self, instance, move_type, candidates, acceptable=None):
+    def choose(self, instance, move_type, candidates, acceptable=None, weigh=None):
         """(target name or None, reasons): the best candidate passing every block rule.
 
         `acceptable(host_name)` can veto a candidate without a reason (e.g. a rebalance
         threshold the move would break); vetoed candidates are not judged by the rules.
+        `weigh(host_name, instance)` replaces the default sort key (lower is better).
         """
         reasons = instance_reasons(self.context(instance, None, move_type))
         if is_blocked(reasons):
             return None, reasons
-        ranked = sorted(candidates, key=lambda name: (max(self.load.util_with(name, instance)), name))
+        weigh = weigh or self.weigh
+        ranked = sorted(candidates, key=lambda name: weigh(name, instance))
         failures = []
         for name in ranked:
             if name == self.host_of(instance) or (acceptable is not None and not acceptable(name)):

@@ -139,3 +139,45 @@ def test_estimates_and_bound():
     assert plan["moves"][0]["estimated_seconds"] == pytest.approx(4.25, abs=1e-3)
     assert plan["lower_bound_seconds"] == pytest.approx(4.0, abs=1e-3)
     assert plan["estimated_makespan_seconds"] >= plan["lower_bound_seconds"]
+
+
+@pytest.mark.parametrize("a_ram_mib, expected", [(65536, "a"), (114688, "b")])
+def test_drain_weighs_cpu_first_until_ram_passes_the_guard(a_ram_mib, expected):
+    """a is CPU-idle but RAM-heavy: it wins unless the guest would take its RAM past 90 %."""
+    hosts = [host("src"), host("a"), host("b")]
+    guests = [instance("mover", "src", memory_mib=8192),
+              instance("a-ram", "a", vcpus=2, cpu_util=0.5, memory_mib=a_ram_mib),
+              instance("b-cpu", "b", vcpus=16, cpu_util=1.0, memory_mib=16384)]
+    data = snapshot_dict(hosts, guests)
+    plan = planner.drain(data, ["src"])
+    assert_valid_plan(data, plan)
+    assert [m["target"] for m in plan["moves"]] == [expected]
+
+
+def test_drain_swaps_guests_to_lower_the_receiving_peak():
+    """Largest-memory-first puts "fat" on CPU-idle a; "hot" then cannot follow (RAM guard) and
+    lands on b at 70 % CPU. Swapping them leaves both under 50 %."""
+    hosts = [host("src"), host("a"), host("b")]
+    guests = [instance("a-base", "a", vcpus=8, cpu_util=0.8, memory_mib=78848),
+              instance("b-base", "b", vcpus=16, cpu_util=0.8, memory_mib=39424),
+              instance("fat", "src", vcpus=2, cpu_util=0.3, memory_mib=32768),
+              instance("hot", "src", vcpus=10, cpu_util=0.96, memory_mib=12288)]
+    data = snapshot_dict(hosts, guests)
+    plan = planner.drain(data, ["src"])
+    assert_valid_plan(data, plan)
+    assert {m["instance"]: m["target"] for m in plan["moves"]} == {"fat": "b", "hot": "a"}
+    after = plan["metrics"]["hosts"]
+    assert max(after[name]["after"]["cpu"] for name in ("a", "b")) <= 0.5 + 1e-9
+
+
+
+def test_evacuate_evens_out_receiving_hosts_too():
+    """Evacuation places HA guests first; the even-out pass then moves one off the hotter host."""
+    hosts = [host("dead", state="down", forced_down=True), host("a"), host("b")]
+    guests = [instance("big", "dead", vcpus=8, cpu_util=1.0, memory_mib=65536),
+              instance("ha", "dead", vcpus=8, cpu_util=0.5, ha_enabled=True, memory_mib=4096),
+              instance("a-base", "a", vcpus=8, cpu_util=0.5, memory_mib=57344)]
+    data = snapshot_dict(hosts, guests)
+    plan = planner.evacuate(data, ["dead"])
+    assert_valid_plan(data, plan)
+    assert {m["instance"]: m["target"] for m in plan["moves"]} == {"ha": "a", "big": "b"}

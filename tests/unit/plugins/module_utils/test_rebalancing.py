@@ -61,3 +61,26 @@ def test_consolidate_empties_the_least_loaded_host():
 def test_balanced_cluster_needs_no_moves():
     data = snapshot_dict([host("h0"), host("h1")], [instance("a", "h0"), instance("b", "h1")])
     assert planner.rebalance(data, {"max_cpu_util": 0.5})["moves"] == []
+
+
+def test_threshold_makes_room_with_a_chain_of_two_moves():
+    """"big" fits under 0.6 nowhere as things stand; moving "b" off the 64-CPU host makes room."""
+    hosts = [host("h0"), host("h1", vcpus=64), host("h2")]
+    guests = [instance("big", "h0", vcpus=20), instance("a", "h1", vcpus=16), instance("b", "h1", vcpus=4)]
+    data = snapshot_dict(hosts, guests)
+    plan = planner.rebalance(data, {"max_cpu_util": 0.6})
+    assert_valid_plan(data, plan)
+    assert plan["feasible"] and not plan["metrics"]["unresolved_hosts"]
+    assert [(m["instance"], m["target"]) for m in plan["moves"]] == [("b", "h2"), ("big", "h1")]
+
+
+def test_threshold_does_not_spend_partial_moves_before_a_chain_that_fixes_the_host():
+    """The small guest alone cannot fix h0: only the chain for "big" is planned."""
+    hosts = [host("h0"), host("h1", vcpus=64), host("h2")]
+    guests = [instance("big", "h0", vcpus=18), instance("small", "h0", vcpus=1, cpu_util=0.5),
+              instance("a", "h1", vcpus=16), instance("b", "h1", vcpus=4)]
+    data = snapshot_dict(hosts, guests)
+    plan = planner.rebalance(data, {"max_cpu_util": 0.55})
+    assert_valid_plan(data, plan)
+    assert plan["feasible"] and len(plan["moves"]) == 2
+    assert "small" not in {m["instance"] for m in plan["moves"]}
