@@ -35,5 +35,12 @@ cp .ci/get_pip_offline.py ~/.ansible/test/cache/get_pip_24_2.py
 (cd "$SANITY" && ansible-test sanity --local --python 3.11 --color no --skip-test shellcheck 2>&1 \
     | grep -v -E '^(WARNING: (Location|Using locale|Required program)|Requirement already|\s+━|  Attempting|    (Found|Uninstalling))' )
 
+step "benchmarks, small versions (they must still run and find no violation)"
+python benchmarks/plan_scale.py --quick
+python benchmarks/plan_quality.py --quick
+
+step "ansible-lint (production profile)"
+ansible-lint roles playbooks
+
 step "pytest: unit, twins and integration"
 python -m pytest tests -q -p no:cacheprovider
