@@ -127,8 +127,10 @@ class ControlApi:
         return 200, {"server": server, "metadata": metadata}
 
     def reset(self, body, **_):
-        """Undo what tests change: faults, killed computes, the time factor."""
+        """Undo what tests change: faults, migrations left running, killed computes, time factor."""
         self.faults.clear()
+        aborted = self.plane.abort_transfers()
         revived = [h for h in list(self.plane.killed) if self.plane.revive(h)]
+        self.plane.clear_forced_down()
         simstate.set_time_factor(self.initial_time_factor)
-        return 200, {"revived": revived, "time_factor": simstate.time_factor}
+        return 200, {"aborted": aborted, "revived": revived, "time_factor": simstate.time_factor}

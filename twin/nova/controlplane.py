@@ -17,6 +17,7 @@ from placement import deploy as placement_deploy
 
 from nova import context as nova_context
 from nova.tests.functional import integrated_helpers
+from nova.tests.functional.api import client as api_client
 
 from twin.nova import driver, simstate
 
@@ -102,6 +103,23 @@ class ControlPlane:
             self.computes[host] = self.case.start_service("compute", host=host, cell_name=cell)
         del self.killed[host]
         return True
+
+    def abort_transfers(self):
+        aborted = []
+        for instance_uuid, (source, _) in simstate.transfers().items():
+            self.computes[source].manager.driver.request(instance_uuid, "abort")
+            aborted.append(instance_uuid)
+        return aborted
+
+    def clear_forced_down(self):
+        with self.lock:
+            services = self.api.api_get("/os-services?binary=nova-compute").body["services"]
+            for service in services:
+                if service["forced_down"] and service["host"] not in self.killed:
+                    try:
+                        self.api.api_put("/os-services/%s" % service["id"], {"forced_down": False})
+                    except api_client.OpenStackApiException:
+                        pass  # Nova keeps it down while evacuations from the host are unfinished
 
     def add_host(self, spec):
         if spec.name in self.computes:

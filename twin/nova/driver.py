@@ -111,12 +111,16 @@ class SimDriver(fake.FakeLiveMigrateDriver):
                            migration_status="cancelled" if outcome == "aborted" else "error")
 
     def live_migration_abort(self, instance):
-        with self._requests_lock:
-            self._requests[instance.uuid] = "abort"
+        self.request(instance.uuid, "abort")
 
     def live_migration_force_complete(self, instance):
+        self.request(instance.uuid, "force_complete")
+
+    def request(self, instance_uuid, action):
+        """Ask a running migration loop to abort or force-complete at its next tick."""
         with self._requests_lock:
-            self._requests.setdefault(instance.uuid, "force_complete")
+            if self._requests.get(instance_uuid) != "abort":
+                self._requests[instance_uuid] = action
 
     def _model(self, instance, block_migration):
         flavor = instance.flavor
@@ -138,8 +142,12 @@ class SimDriver(fake.FakeLiveMigrateDriver):
 
     def _run(self, instance, migration, model, dest, explicit_bw, timeout_s):
         timed_out = False
+        last = time.monotonic()
         while True:
             time.sleep(TICK_S)
+            # Advance by the wall time that really passed: on a busy machine ticks run late.
+            now = time.monotonic()
+            wall, last = now - last, now
             with self._requests_lock:
                 request = self._requests.pop(instance.uuid, None)
             if request == "abort":
@@ -147,7 +155,7 @@ class SimDriver(fake.FakeLiveMigrateDriver):
             if request == "force_complete":
                 model.pause()
             bandwidth = float(explicit_bw) if explicit_bw else simstate.shared_bandwidth_mibps(self._host, dest)
-            model.advance(TICK_S * simstate.time_factor, bandwidth * MIB)
+            model.advance(wall * simstate.time_factor, bandwidth * MIB)
             _report(migration, model)
             if model.done:
                 return "completed"

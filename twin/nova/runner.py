@@ -83,6 +83,7 @@ def _up(args, state_dir, ready_path, started):
         "clouds_yaml": clouds_path,
         "cloud": clouds.CLOUD,
         "hosts": [h.name for h in plan.hosts],
+        "image_id": controlplane.IMAGE_ID,
         "timings": timings,
     }
     _write_atomically(ready_path, ready)

@@ -65,17 +65,28 @@ def _server_body(spec, flavor_id):
 
 
 def _wait(plane, server_ids, status):
-    pending = set(server_ids)
+    """Wait until none of the servers is in transition; listing only those keeps polls cheap."""
+    wanted = set(server_ids)
+    transitional = "BUILD" if status == "ACTIVE" else status_before(status)
     deadline = time.monotonic() + BOOT_TIMEOUT_S
-    while pending:
+    while wanted:
+        time.sleep(0.5)
         with plane.lock:
-            servers = plane.api.get_servers(detail=True, search_opts={"all_tenants": 1})
-        for server in servers:
-            if server["id"] in pending and server["status"] == "ERROR":
-                raise RuntimeError("seed server %s went to ERROR: %s" % (server["name"], server.get("fault")))
-            if server["status"] == status:
-                pending.discard(server["id"])
-        if pending and time.monotonic() > deadline:
-            raise RuntimeError("%d seed servers did not reach %s" % (len(pending), status))
-        if pending:
-            time.sleep(0.2)
+            busy = _ids(plane, transitional) & wanted
+            failed = _ids(plane, "ERROR") & wanted
+        if failed:
+            raise RuntimeError("seed servers went to ERROR: %s" % sorted(failed))
+        if not busy:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError("%d seed servers did not reach %s" % (len(busy), status))
+
+
+def status_before(status):
+    # A stopping server still reports ACTIVE until the compute has powered it off.
+    return {"SHUTOFF": "ACTIVE"}[status]
+
+
+def _ids(plane, status):
+    servers = plane.api.api_get("/servers?all_tenants=1&status=%s" % status).body["servers"]
+    return {s["id"] for s in servers}
