@@ -12,6 +12,11 @@ migration record is `completed`, so completion is read from the record; evacuati
 asynchronous and ends with an `evacuation` record `done`, and from microversion 2.95 the
 evacuated server is SHUTOFF; a cold migration waits in VERIFY_RESIZE (record `finished`)
 until it is confirmed or reverted.
+
+Move options this backend reads: `block_migration` (live); `confirm` (cold, default true: confirm
+once the server waits in VERIFY_RESIZE); `revert` (cold: revert the waiting migration instead,
+and count `reverted` as success); `adopt_only` (cold: settle the server's waiting migration and
+never start a new one); `was_active` (evacuate: start the server again when it ends SHUTOFF).
 """
 
 from __future__ import annotations
@@ -41,6 +46,10 @@ _FAILED_STATUSES = ("error", "failed")
 _CANCELLED_STATUSES = ("cancelled",)
 # Statuses in which Nova accepts an abort (2.24: running; 2.65: also queued and preparing).
 ABORTABLE = ("queued", "preparing", "running")
+# Nova records a cold migration in the conductor after the API has answered (an RPC cast), so
+# the record is looked for this long before the start counts as refused.
+RECORD_WAIT_S = 30.0
+RECORD_LOOK_S = 0.2
 READ_RETRIES = 4
 READ_BACKOFF_S = 0.5
 UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
@@ -129,7 +138,7 @@ class NovaBackend:
         return [self._handle(move, record) for record in sorted(records, key=lambda record: record.id)]
 
     def _handle(self, move, record):
-        return Handle(id=str(record.id), status=self.state(move.type, record.status),
+        return Handle(id=str(record.id), status=self.state_of(move, record.status),
                       target=record.dest_compute, data={"status": record.status, "source": record.source_compute})
 
     @staticmethod
@@ -140,7 +149,17 @@ class NovaBackend:
             return CANCELLED
         return _ENDED[move_type].get(status, IN_PROGRESS)
 
+    def state_of(self, move, status):
+        """The executor state of a Nova status for this move: a revert asked for ends well when `reverted`."""
+        if move.options.get("revert") and status == "reverted":
+            return COMPLETED
+        return self.state(move.type, status)
+
     def start(self, move, target, known_ids):
+        if move.options.get("adopt_only") or move.options.get("revert"):
+            # The executor adopts the waiting migration before it calls start: none is left.
+            raise MigrationFailed("RACE", "server %s no longer waits in VERIFY_RESIZE: nothing to confirm or revert"
+                                  % move.instance)
         compute = self.conn.compute
         if move.type == LIVE:
             block = move.options.get("block_migration", "auto")
@@ -150,16 +169,19 @@ class NovaBackend:
         else:
             call = lambda: compute.evacuate_server(move.instance, host=target)  # noqa: E731
         self.write(call, move.source, target)
-        fresh = [handle for handle in self.migrations(move) if handle.id not in known_ids]
-        if not fresh:
-            # Nova records the migration before it answers; no record means it refused silently.
-            raise MigrationFailed("UNKNOWN", "Nova accepted the request but recorded no %s" % MIGRATION_TYPES[move.type],
-                                  target)
-        return fresh[-1]
+        deadline = time.monotonic() + RECORD_WAIT_S
+        while True:
+            fresh = [handle for handle in self.migrations(move) if handle.id not in known_ids]
+            if fresh:
+                return fresh[-1]
+            if time.monotonic() >= deadline:
+                raise MigrationFailed("UNKNOWN", "Nova accepted the request but recorded no %s within %ds"
+                                      % (MIGRATION_TYPES[move.type], RECORD_WAIT_S), target)
+            self.sleep(RECORD_LOOK_S)
 
     def poll(self, move, handle):
         record = self._record(move, handle)
-        state = self.state(move.type, record.status)
+        state = self.state_of(move, record.status)
         progress = Progress(status=state, target=record.dest_compute, host=move.source)
         if move.type == LIVE and state == IN_PROGRESS and record.status == "running":
             self._add_live_progress(move, handle, progress)
@@ -193,17 +215,21 @@ class NovaBackend:
             setattr(progress, field, getattr(detail, field + "_bytes", None))
 
     def _ended(self, move, handle, record, progress):
-        """The server after the move; cold moves are confirmed and evacuated ones restarted here."""
+        """The server after the move; cold moves are confirmed or reverted, evacuated ones restarted here."""
         server = self.server(move.instance)
         progress.host = server.compute_host
         if move.type == COLD and record.status == "finished":
-            if not move.options.get("confirm", True):
+            if move.options.get("revert"):
+                self._settle_once(move, handle, server, "revert", self.conn.compute.revert_server_resize)
+            elif move.options.get("confirm", True):
+                self._settle_once(move, handle, server, "confirm", self.conn.compute.confirm_server_resize)
+            else:
                 progress.status = COMPLETED  # left in VERIFY_RESIZE, as asked
                 return progress
-            if server.status == "VERIFY_RESIZE" and not handle.data.get("confirm_sent"):
-                self.write(lambda: self.conn.compute.confirm_server_resize(move.instance), move.source)
-                handle.data["confirm_sent"] = True
-            progress.status = IN_PROGRESS  # until the record says confirmed
+            progress.status = IN_PROGRESS  # until the record says confirmed or reverted
+        elif move.type == COLD and _settling(server):
+            # Nova marks the record confirmed or reverted before it has finished with the server.
+            progress.status = IN_PROGRESS
         elif move.type == EVACUATE and move.options.get("was_active") and server.status != "ACTIVE":
             # From 2.95 an evacuated server ends SHUTOFF: start it again, as it was running before.
             if server.status == "SHUTOFF" and not handle.data.get("start_sent"):
@@ -211,6 +237,13 @@ class NovaBackend:
                 handle.data["start_sent"] = True
             progress.status = IN_PROGRESS  # until it is ACTIVE
         return progress
+
+    def _settle_once(self, move, handle, server, action, call):
+        """Confirm or revert a migration waiting in VERIFY_RESIZE, sending the request only once."""
+        sent = action + "_sent"
+        if server.status == "VERIFY_RESIZE" and not handle.data.get(sent):
+            self.write(lambda: call(move.instance), move.source)
+            handle.data[sent] = True
 
     def _why(self, move, record):
         """Failure code and message from the server's instance actions (the newest for this move)."""
@@ -279,16 +312,17 @@ class NovaBackend:
     def resolve_host(self, name, parameter="host"):
         return hostnames.resolve([name], self.compute_services(), parameter)[0]
 
-    def wait_until_settled(self, server_ids, timeout_s, interval_s, clock=time.monotonic):
-        """Wait until no server has a task running (a confirm or revert finishing)."""
-        deadline = clock() + timeout_s
-        pending = list(server_ids)
-        while pending:
-            pending = [sid for sid in pending if _busy(self.server(sid))]
-            if pending and clock() >= deadline:
-                raise MigrationFailed("TIMEOUT", "servers %s still busy after %ds" % (", ".join(pending), timeout_s))
-            if pending:
-                self.sleep(interval_s)
+    def waiting_resize(self, server_id):
+        """The server's cold migration waiting to be confirmed or reverted (record `finished`), or None."""
+        records = self.read(lambda: list(self.conn.compute.migrations(
+            instance_uuid=server_id, migration_type=MIGRATION_TYPES[COLD], status="finished")))
+        return max(records, key=lambda record: record.id) if records else None
+
+    def evacuations_from(self, host):
+        """Evacuation records whose source is `host`, oldest first."""
+        records = self.read(lambda: list(self.conn.compute.migrations(source_compute=host,
+                                                                      migration_type=MIGRATION_TYPES[EVACUATE])))
+        return sorted((record for record in records if record.source_compute == host), key=lambda record: record.id)
 
     def servers_on(self, host):
         """Servers whose compute host is exactly `host` (Nova's own filter, checked again here)."""
@@ -296,8 +330,8 @@ class NovaBackend:
         return sorted((server for server in servers if server.compute_host == host), key=lambda s: (s.name or "", s.id))
 
 
-def _busy(server):
-    return bool(server.task_state) or server.status in ("RESIZE", "REVERT_RESIZE", "VERIFY_RESIZE")
+def _settling(server):
+    return bool(server.task_state) or server.status in ("RESIZE", "VERIFY_RESIZE", "REVERT_RESIZE")
 
 
 def flavor_size(server):

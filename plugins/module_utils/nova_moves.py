@@ -1,17 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: vmops.migration developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What nova_live_migrate does below its main():
+"""What nova_live_migrate, nova_cold_migrate and nova_evacuate do below their main():
 choose the servers, check the target with the constraint core before any write, run the moves
 with the executor and shape the result. Check mode stops before the first write."""
 
 from __future__ import annotations
 
-from ansible_collections.vmops.migration.plugins.module_utils import nova_facts
-from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK, LIVE
+from dataclasses import replace
+
+from ansible_collections.vmops.migration.plugins.module_utils import hostnames, nova_facts
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK, COLD, EVACUATE, LIVE
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, TargetUnavailable
 from ansible_collections.vmops.migration.plugins.module_utils.executor import (
-    STALL_POLICIES, Executor, Move, Policy, summarise,
+    COMPLETED, IN_PROGRESS, STALL_POLICIES, Executor, Move, Policy, summarise,
 )
 from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import NovaBackend, flavor_size
 from ansible_collections.vmops.migration.plugins.module_utils.progress import ProgressLog
@@ -35,7 +37,19 @@ LIVE_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **{
     "stall_timeout": {"type": "float"},
     "on_stall": {"type": "str", "choices": list(STALL_POLICIES), "default": "abort"},
 })
+COLD_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **{
+    "confirm": {"type": "bool", "default": True},
+    "revert": {"type": "bool", "default": False},
+})
+# Every evacuation leaves the one dead host, so max_parallel is the only limit that means anything there.
+EVACUATE_ARGUMENT_SPEC = dict({name: spec for name, spec in RUN_ARGUMENT_SPEC.items() if name != "max_per_source"}, **{
+    "host": {"type": "str", "required": True},
+    "fencing_confirmed": {"type": "bool", "default": False},
+})
 _BLOCK_MIGRATION = {"auto": "auto", "true": True, "false": False}
+# Masakari's instance-HA mark: these servers are evacuated first.
+HA_METADATA_KEY = "HA_Enabled"
+_TRUE_WORDS = ("true", "t", "yes", "y", "on", "1")
 
 
 def check_run_options(params):
@@ -149,15 +163,21 @@ def execute(module, backend, moves, policy, replan, progress_file=None):
     return outcome, results
 
 
+def resolve_target(backend, params):
+    """The named target host, or None; never the host being emptied."""
+    target = backend.resolve_host(params["target"], "target") if params["target"] else None
+    if params.get("host") and target and target == backend.resolve_host(params["host"]):
+        raise InputError("target", "is the host being emptied (%s)" % target)
+    return target
+
+
 def live_migrate(module):
     """nova_live_migrate."""
     params = module.params
     check_run_options(params)
     backend = NovaBackend(module.conn)
     servers = select_servers(backend, params)
-    target = backend.resolve_host(params["target"], "target") if params["target"] else None
-    if params.get("host") and target and target == backend.resolve_host(params["host"]):
-        raise InputError("target", "is the host being emptied (%s)" % target)
+    target = resolve_target(backend, params)
     moving = [server for server in servers if server.compute_host != target]
     if not moving:
         return {"changed": False, "results": [], "summary": summarise([]),
@@ -190,3 +210,155 @@ def why_evacuation_is_safe(service, fencing_confirmed):
         "evacuating would start a second copy on shared storage. Power it off (or fence it), set forced_down "
         "(vmops.migration.nova_compute_service), or confirm fencing with fencing_confirmed=true"
         % (service.host, service.state, "" if service.is_forced_down else "not ")))
+
+
+def cold_migrate(module):
+    """nova_cold_migrate: move servers, or confirm / revert the cold migrations waiting in VERIFY_RESIZE.
+
+    A waiting migration is settled by adopting it in the executor, like a live migration already in
+    flight: with `confirm` it is confirmed (never moved again), with `revert` it goes back.
+    """
+    params = module.params
+    check_run_options(params)
+    if params["revert"] and params["target"]:
+        raise InputError("target", "cannot be combined with revert=true: a revert goes back to the source host")
+    backend = NovaBackend(module.conn)
+    servers = select_servers(backend, params)
+    waiting = [server for server in servers if server.status == "VERIFY_RESIZE"]
+    if params["revert"]:
+        moving, moves = waiting, settle_moves(backend, waiting, revert=True)
+    else:
+        target = resolve_target(backend, params)
+        moving = [server for server in servers if server.status != "VERIFY_RESIZE" and server.compute_host != target]
+        if moving and target:
+            blocked = blocked_targets(module.conn, moving, target, COLD)
+            if blocked:
+                raise TargetUnavailable(target, blocked)
+        moves = [to_move(server, COLD, target, {"confirm": params["confirm"]}) for server in moving]
+        if params["confirm"]:
+            moving, moves = moving + waiting, moves + settle_moves(backend, waiting, revert=False)
+    if not moves:
+        return {"changed": False, "results": [], "summary": summarise([]), "msg": _nothing_to_do(params, waiting)}
+    if module.check_mode:
+        return {"changed": True, "results": planned(moves), "summary": {"total": len(moves)},
+                "diff": placement_diff(moving, moves)}
+    replan = replanner(module.conn, COLD) if not params["target"] and params["max_attempts"] > 1 else None
+    outcome, results = execute(module, backend, moves, policy_from(params), replan)
+    outcome["diff"] = placement_diff(moving, moves, results)
+    return outcome
+
+
+def settle_moves(backend, waiting, revert):
+    """Moves that confirm (the server stays) or revert (it goes back to its source) waiting cold migrations."""
+    moves = []
+    for server in waiting:
+        record = backend.waiting_resize(server.id)
+        if record is None:
+            continue  # settled by someone else since it was listed
+        ends_on = record.source_compute if revert else server.compute_host
+        moves.append(to_move(server, COLD, ends_on, {"confirm": not revert, "revert": revert, "adopt_only": True}))
+    return moves
+
+
+def _nothing_to_do(params, waiting):
+    if params["revert"]:
+        return "nothing to revert: no server waits in VERIFY_RESIZE"
+    if waiting:
+        return "nothing to move; %d server(s) wait in VERIFY_RESIZE (confirm=false leaves them)" % len(waiting)
+    return "nothing to move: every server is already on %s" % params["target"] if params["target"] else "no servers to move"
+
+
+def evacuate(module):
+    """nova_evacuate: rebuild the servers of a dead host elsewhere, each once, HA-enabled ones first."""
+    params = dict(module.params, max_per_source=0)
+    check_run_options(params)
+    backend = NovaBackend(module.conn)
+    services = backend.compute_services()
+    source = hostnames.resolve([params["host"]], services, "host")[0]
+    safety = why_evacuation_is_safe(services[source], params["fencing_confirmed"])
+    target = resolve_target(backend, params)
+    servers, in_flight, already = _evacuation_candidates(backend, source, params["servers"])
+    base = {"safety": safety, "already_evacuated": [server.name or server.id for server in already]}
+    if not servers:
+        return dict(base, changed=False, results=[], summary=summarise([]), identity=[],
+                    msg="no servers left to evacuate on %s" % source)
+    if target:
+        # Whether the source is dead enough was decided above, fencing_confirmed included.
+        blocked = [reason for reason in blocked_targets(module.conn, [s for s in servers if s.id not in in_flight],
+                                                        target, EVACUATE)
+                   if reason["code"] != "EVACUATE_SOURCE_ALIVE"]
+        if blocked:
+            raise TargetUnavailable(target, blocked)
+    moves = [replace(to_move(server, EVACUATE, target, {"was_active": server.vm_state == "active"}), source=source)
+             for server in servers]
+    if module.check_mode:
+        return dict(base, changed=True, results=planned(moves), summary={"total": len(moves)}, identity=[],
+                    diff=placement_diff(servers, moves))
+    replan = replanner(module.conn, EVACUATE) if target is None and params["max_attempts"] > 1 else None
+    outcome, results = execute(module, backend, moves, policy_from(params), replan)
+    outcome.update(base, diff=placement_diff(servers, moves, results))
+    outcome["identity"] = [identity_after(identity(server), backend.server(result.instance), result.target)
+                           for server, result in zip(servers, results) if result.succeeded]
+    changed = [entry["id"] for entry in outcome["identity"] if not entry["unchanged"]]
+    if changed:
+        outcome["failed"] = True
+        outcome["msg"] = "; ".join(filter(None, [outcome.get("msg"), "evacuation changed the identity (name or "
+                                                 "addresses) of %s" % ", ".join(changed)]))
+    return outcome
+
+
+def _evacuation_candidates(backend, source, wanted):
+    """(servers to evacuate, ids whose evacuation is under way, servers already evacuated).
+
+    Servers are those Nova shows on `source` plus those whose evacuation from it is under way
+    (adopted, never started twice), or only the `wanted` ones. A wanted server elsewhere that was
+    evacuated from `source` is already done; any other is an error naming `servers`.
+    """
+    records = backend.evacuations_from(source)
+    in_flight = {record.server_id for record in records if backend.state(EVACUATE, record.status) == IN_PROGRESS}
+    evacuated = {record.server_id for record in records if backend.state(EVACUATE, record.status) == COMPLETED}
+    if wanted:
+        candidates = backend.find_servers(wanted)
+    else:
+        candidates = backend.servers_on(source)
+        listed = {server.id for server in candidates}
+        candidates += [backend.server(server_id) for server_id in sorted(in_flight - listed)]
+    servers, already, strangers = sort_evacuation_candidates(candidates, source, in_flight, evacuated)
+    if strangers:
+        raise InputError("servers", "not on %s and never evacuated from it: %s" % (
+            source, ", ".join("%s (on %s)" % (server.name or server.id, server.compute_host) for server in strangers)))
+    return ha_enabled_first(servers), in_flight, already
+
+
+def sort_evacuation_candidates(candidates, source, in_flight, evacuated):
+    """(to evacuate, already evacuated, strangers): on `source` or under way, evacuated from it, neither."""
+    servers, already, strangers = [], [], []
+    for server in candidates:
+        if server.compute_host == source or server.id in in_flight:
+            servers.append(server)
+        elif server.id in evacuated:
+            already.append(server)
+        else:
+            strangers.append(server)
+    return servers, already, strangers
+
+
+def ha_enabled_first(servers):
+    """Servers marked for instance HA (metadata HA_Enabled true, as Masakari reads it) first, order kept otherwise."""
+    return sorted(servers, key=lambda server: not is_ha_enabled(server.metadata))
+
+
+def is_ha_enabled(metadata):
+    return str((metadata or {}).get(HA_METADATA_KEY, "")).strip().lower() in _TRUE_WORDS
+
+
+def identity(server):
+    """What evacuation must keep: the UUID, the name and the addresses (network -> sorted addresses)."""
+    addresses = {network: sorted(entry["addr"] for entry in entries) for network, entries in (server.addresses or {}).items()}
+    return {"id": server.id, "name": server.name, "addresses": addresses}
+
+
+def identity_after(before, server_after, host):
+    """The server's identity after its move, its new host, and whether it is the same as `before`."""
+    after = identity(server_after)
+    return dict(after, host=host, unchanged=after == before)
