@@ -12,7 +12,7 @@ import json
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.vmops.migration.plugins.module_utils import plan_check, planner, report, targeting
+from ansible_collections.vmops.migration.plugins.module_utils import plan_check, planner, report, report_html, targeting
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError, parse_snapshot
 
@@ -77,7 +77,7 @@ def plan_outcome(plan, before, after):
 
 @_guarded
 def migration_report(data, results=None, run_id=None, started_at=None, finished_at=None, elapsed_s=None, format="dict"):
-    """A run's report (plan + results) as a dict, JSON text or Markdown."""
+    """A run's report (plan + results) as a dict, JSON text, Markdown or a self-contained HTML page."""
     if not isinstance(data, dict) or "moves" not in data:
         raise InputError("_input", "expects a plan or a report")
     built = data if "totals" in data else report.run_report(data, results or [], run_id, started_at, finished_at, elapsed_s)
@@ -87,7 +87,9 @@ def migration_report(data, results=None, run_id=None, started_at=None, finished_
         return json.dumps(built, indent=1, sort_keys=True) + "\n"
     if format in ("md", "markdown"):
         return report.markdown_report(built)
-    raise InputError("format", "must be dict, json or markdown, got %r" % (format,))
+    if format == "html":
+        return report_html.html_report(built)
+    raise InputError("format", "must be dict, json, markdown or html, got %r" % (format,))
 
 
 class FilterModule:
