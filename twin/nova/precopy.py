@@ -57,12 +57,19 @@ class PreCopy:
                 if self._pause_if_small_enough and self.round_left / bandwidth_bps <= self.max_downtime_s:
                     self.pause()
                 self._pause_if_small_enough = False
-                step = min(seconds, self.round_left / bandwidth_bps)
+                step = min(seconds, self._until_event(bandwidth_bps))
                 self._copy_memory(step, bandwidth_bps)
             seconds -= step
             self.elapsed += step
             if self.disk_left <= 0 and self.round_left <= 1e-6:
                 self._end_round()
+
+    def _until_event(self, bandwidth_bps):
+        """Seconds until this round ends, or until the injected failure point if that is sooner."""
+        left = self.round_left
+        if self.fail_halfway and self.round == 1:
+            left = min(left, max(0.0, left - self.memory_total / 2))
+        return left / bandwidth_bps
 
     def _copy_memory(self, step, bandwidth_bps):
         copied = min(self.round_left, step * bandwidth_bps)
