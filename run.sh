@@ -28,6 +28,7 @@ ensure_debian_packages() {
     local missing=()
     command -v kubectl >/dev/null || missing+=(kubernetes-client)
     command -v shellcheck >/dev/null || missing+=(shellcheck)
+    command -v chromium >/dev/null || missing+=(chromium)  # tests/integration/test_report_html.py
     [ ${#missing[@]} -eq 0 ] && return
     say "installing Debian packages: ${missing[*]}"
     if [ "$(id -u)" -ne 0 ]; then echo "run as root or install: ${missing[*]}" >&2; exit 1; fi
