@@ -42,5 +42,11 @@ python benchmarks/plan_quality.py --quick
 step "ansible-lint (production profile)"
 ansible-lint roles playbooks
 
+step "docs: antsibull-docs lint-collection-docs --plugin-docs"
+bash docs/build.sh lint
+
+step "docs: docsite build (antsibull-docs RST, Sphinx HTML, offline)"
+bash docs/build.sh html
+
 step "pytest: unit, twins and integration"
 python -m pytest tests -q -p no:cacheprovider
