@@ -87,5 +87,5 @@ class MovesBlocked(VmopsError):
         super().__init__("%d of %d instances cannot be migrated, nothing was changed: %s" % (
             len(self.blocked), total, "; ".join(
                 "%s (%s)" % (entry["instance"], ", ".join(sorted({reason["code"] for reason in entry["reasons"]
-                                                                   if reason["severity"] == "block"})))
+                                                                  if reason["severity"] == "block"})))
                 for entry in self.blocked)))

@@ -401,7 +401,7 @@ class Executor:
                 self._finish(task, status, failure=failure)
             else:
                 self._failed(task, progress.failure or Failure("ABORTED", "migration %s was cancelled"
-                                                                         % task.handle.id),
+                                                               % task.handle.id),
                              progress.target, retry=False)
         elif progress.status == FAILED:
             failure = progress.failure or Failure("UNKNOWN", "migration %s failed" % task.handle.id)

@@ -386,7 +386,7 @@ def _find_host(hosts, host_name):
         if host.get("name") == host_name:
             return index
     short = host_name.split(".")[0]
-    matches = [i for i, host in enumerate(hosts) if str(host.get("name", "")).split(".")[0] == short]
+    matches = [i for i, host in enumerate(hosts) if str(host.get("name", "")).split(".", maxsplit=1)[0] == short]
     if len(matches) == 1:
         return matches[0]
     raise KeyError("host %r is not in the snapshot (or its short name is ambiguous)" % host_name)

@@ -152,11 +152,11 @@ class KubeVirtCluster:
 
     def _list(self, plural, namespace, label_selector):
         kwargs = {"label_selector": label_selector} if label_selector else {}
-        if namespace:
-            call = lambda: self.api.custom.list_namespaced_custom_object(  # noqa: E731
-                GROUP, VERSION, namespace, plural, **kwargs)
-        else:
-            call = lambda: self.api.custom.list_cluster_custom_object(GROUP, VERSION, plural, **kwargs)  # noqa: E731
+
+        def call():
+            if namespace:
+                return self.api.custom.list_namespaced_custom_object(GROUP, VERSION, namespace, plural, **kwargs)
+            return self.api.custom.list_cluster_custom_object(GROUP, VERSION, plural, **kwargs)
         return self.api.read("list %s" % plural, call)["items"]
 
     def pvc_access_modes(self):

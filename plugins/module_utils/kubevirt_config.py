@@ -86,7 +86,7 @@ def configure(module, clock=time.monotonic, sleep=time.sleep):
     after = dict(before, **changes)
     meta = owner["metadata"]
     result = {"changed": bool(changes), "source": "%s %s/%s" % (owner.get("kind") or api[2], meta.get("namespace"),
-                                                                 meta["name"]),
+                                                                meta["name"]),
               "config": after if module.check_mode else cluster.migration_config(), "changes": changes,
               "diff": {"before": before, "after": after}}
     if not changes or module.check_mode:

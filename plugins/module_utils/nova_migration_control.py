@@ -19,8 +19,8 @@ ARGUMENT_SPEC = {
     "poll_interval": {"type": "float", "default": 1.0},
 }
 # What each action waits for, as Nova migration states.
-_ENDS = {"abort": ("cancelled", "error", "failed", "completed"), "force_complete": ("completed", "error", "failed",
-                                                                                   "cancelled")}
+_ENDS = {"abort": ("cancelled", "error", "failed", "completed"),
+         "force_complete": ("completed", "error", "failed", "cancelled")}
 
 
 def control(module, action, clock=time.monotonic):

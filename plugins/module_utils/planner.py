@@ -116,7 +116,7 @@ def _even_out(cluster, moves, candidates):
     guest's own source; NUMA-bound guests keep their first choice (node accounting is one-way).
     """
     movable = [move for move in moves if not move.instance.numa_bound]
-    for _ in range(4 * len(movable) + 1):
+    for unused_round in range(4 * len(movable) + 1):
         receivers = {move.target for move in moves}
         if not receivers:
             return
@@ -162,7 +162,7 @@ def _swap_one(cluster, mine, movable, hottest):
             if _fits_below(cluster, small.target, cpu, ram, peak):
                 options.append((max(load.util(small.target, cpu, ram)[0], load.util(hottest, -cpu, -ram)[0]),
                                 big.instance.id, small.instance.id, big, small))
-    for _, _, _, big, small in sorted(options, key=lambda option: option[:3]):
+    for *unused_sort_key, big, small in sorted(options, key=lambda option: option[:3]):
         there = small.target
         if _relocate(cluster, small, hottest):
             if _relocate(cluster, big, there):

@@ -109,7 +109,7 @@ def _makespan_chart(totals):
     if not rows:
         return ""
     width, left, row_h = 560, 90, 20
-    longest = max(value for _, value in rows) or 1.0
+    longest = max(value for unused_name, value in rows) or 1.0
     out = ['<svg xmlns="http://www.w3.org/2000/svg" id="makespan" role="img" aria-label="makespan" width="%d" height="%d">'
            % (width + left + 70, len(rows) * row_h + 14)]
     for index, (name, value) in enumerate(rows):
@@ -143,7 +143,7 @@ def _timed_moves(moves):
             timed.append((move, start, max(0.0, float(seconds))))
     if not timed:
         return []
-    origin = min(start for _, start, _ in timed)
+    origin = min(start for unused_move, start, unused_seconds in timed)
     return [(move, (start - origin).total_seconds(), seconds) for move, start, seconds in timed]
 
 
@@ -179,11 +179,11 @@ def _timeline(moves):
     timed = _timed_moves(moves)
     if not timed:
         return '<p class="none" id="timeline">No move ran, nothing to draw.</p>'
-    span = max(offset + seconds for _, offset, seconds in timed) or 1.0
+    span = max(offset + seconds for unused_move, offset, seconds in timed) or 1.0
     left, width, row_h, top = 150, 760, 18, 22
     scale = width / span
     lanes = _lanes(timed)
-    height = top + sum(len(rows) * row_h + 8 for _, rows in lanes) + 10
+    height = top + sum(len(rows) * row_h + 8 for unused_source, rows in lanes) + 10
     out = ['<svg xmlns="http://www.w3.org/2000/svg" id="timeline" role="img" aria-label="timeline of the moves" '
            'width="%d" height="%d">' % (left + width + 20, height)]
     step = _tick_step(span)
@@ -215,7 +215,7 @@ def _timeline(moves):
                     out.append('<text class="inbar" x="%.1f" y="%d">%s</text>' % (bar_x + 4, bar_y + row_h - 8, _e(name)))
         y += lane_h + 8
     out.append("</svg>")
-    results = sorted({str(move.get("result")) for move, _, _ in timed})
+    results = sorted({str(move.get("result")) for move, unused_offset, unused_seconds in timed})
     legend = "".join('<span><i style="background:%s"></i>%s</span>' % (_colour(result), _e(result)) for result in results)
     untimed = len(moves) - len(timed)
     note = '<p class="none">%d planned move(s) did not run and have no bar.</p>' % untimed if untimed else ""

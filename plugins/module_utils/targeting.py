@@ -26,6 +26,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.load import Load
 
 RAM_GUARD = 0.9  # RAM utilisation above which a host is a target of last resort (rebalance's default)
 
+
 class Cluster:
     def __init__(self, snapshot):
         self.snapshot = snapshot
