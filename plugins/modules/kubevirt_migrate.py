@@ -38,7 +38,9 @@ options:
     elements: str
     aliases: [names, vmi, vmis]
   namespace:
-    description: Namespace of the VMIs named without one, and the only namespace O(label_selector) and O(node) look in. Default all namespaces (names without one use C(default)).
+    description:
+      - Namespace of the VMIs named without one, and the only namespace O(label_selector) and O(node) look in.
+        Default all namespaces (names without one use C(default)).
     type: str
   label_selector:
     description: Migrate the VMIs whose labels match this Kubernetes label selector, for example C(app=web,tier!=db).
@@ -90,8 +92,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: Reads the cluster and runs every check, then returns the planned moves (status C(planned)) without creating any VMIM.
   diff_mode:
     support: full
+    description: The node of each moving VMI before and after (planned nodes in check mode).
 notes:
   - With O(wait=false) the VMIMs are created (within the limits for the create calls only) and the module
     returns with status C(in_progress); KubeVirt queues what exceeds its limits as C(Pending).
@@ -148,16 +152,28 @@ results:
     migration_id: {description: Name of the VMIM., type: str, sample: vm-01-01-vmops-x7k2p}
     phase: {description: The VMIM's last phase (null once a cancelled VMIM is gone)., type: str, sample: Succeeded}
     phase_timestamps: {description: When the VMIM entered each phase., type: dict, sample: {Pending: "2026-11-25T16:21:24Z", Succeeded: "2026-11-25T16:21:31Z"}}
-    started_at: {description: When the VMIM was created or adopted (UTC, ISO 8601)., type: str, sample: "2026-11-25T16:21:24.549948+00:00"}
+    started_at:
+      description: When the VMIM was created or adopted (UTC, ISO 8601).
+      type: str
+      sample: "2026-11-25T16:21:24.549948+00:00"
     seconds: {description: Seconds from start to end., type: float, sample: 7.5}
-    bytes_transferred: {description: Always 0, VMIMs carry no byte counters., type: int, sample: 0}
+    bytes_transferred:
+      description: Always 0, VMIMs carry no byte counters.
+      type: int
+      sample: 0
     attempts: {description: Start attempts., type: int, sample: 1}
-    adopted: {description: The VMIM was already in flight and was watched, not created., type: bool, sample: false}
+    adopted:
+      description: The VMIM was already in flight and was watched, not created.
+      type: bool
+      sample: false
     failure:
       description: Why the move failed, or null.
       type: dict
       contains:
-        code: {description: Stable failure code (C(TIMEOUT), C(ABORTED), C(NO_VALID_HOST), C(STALLED), ...)., type: str, sample: TIMEOUT}
+        code:
+          description: Stable failure code (C(TIMEOUT), C(ABORTED), C(NO_VALID_HOST), C(STALLED), ...).
+          type: str
+          sample: TIMEOUT
         message: {description: KubeVirt's words., type: str, sample: still running after 30s (timeout 30s)}
         next_step: {description: What to do next., type: str, sample: Rerun with a larger timeout.}
 blocked:

@@ -38,6 +38,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: Returns the VMIMs that would be deleted, without deleting them.
 seealso:
   - module: vmops.migration.kubevirt_migrate
   - module: vmops.migration.kubevirt_migration_info

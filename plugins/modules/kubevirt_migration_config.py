@@ -48,8 +48,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: Returns the settings as they would be and the fields that would change, without writing them.
   diff_mode:
     support: full
+    description: The effective migration settings before and after.
 notes:
   - With O(wait=true) the module waits until the KubeVirt CR shows the change.
 """

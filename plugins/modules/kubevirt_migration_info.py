@@ -23,7 +23,9 @@ options:
     description: Only this namespace. Default all namespaces.
     type: str
   phase:
-    description: Only migrations in these phases (C(Pending), C(Scheduling), C(Scheduled), C(PreparingTarget), C(TargetReady), C(Running), C(Succeeded), C(Failed)).
+    description:
+      - Only migrations in these phases (C(Pending), C(Scheduling), C(Scheduled), C(PreparingTarget), C(TargetReady),
+        C(Running), C(Succeeded), C(Failed)).
     type: list
     elements: str
   in_flight:
@@ -41,6 +43,7 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: The module only reads, and runs the same in check mode.
 notes:
   - O(wait) and O(wait_timeout) are accepted for the shared connection options and not used.
 seealso:

@@ -39,8 +39,10 @@ extends_documentation_fragment:
 attributes:
   check_mode:
     support: full
+    description: Returns whether the node would be cordoned, without changing it.
   diff_mode:
     support: full
+    description: The node's C(unschedulable) before and after.
 notes:
   - O(wait) and O(wait_timeout) are accepted for the shared connection options and not used.
 seealso:
@@ -62,9 +64,17 @@ EXAMPLES = r"""
 
 RETURN = r"""
 name: {description: The node., returned: always, type: str, sample: worker-3}
-cordoned: {description: Whether the node is cordoned at the end (in check mode, would be)., returned: always, type: bool, sample: true}
+cordoned:
+  description: Whether the node is cordoned at the end (in check mode, would be).
+  returned: always
+  type: bool
+  sample: true
 cordoned_before: {description: Whether it was cordoned before., returned: always, type: bool, sample: false}
-cordoned_by: {description: The C(vmops.io/cordoned-by) annotation before, when set., returned: always, type: str, sample: "vmops.migration:drain-20261125"}
+cordoned_by:
+  description: The C(vmops.io/cordoned-by) annotation before, when set.
+  returned: always
+  type: str
+  sample: "vmops.migration:drain-20261125"
 """
 
 from ansible_collections.vmops.migration.plugins.module_utils.kubernetes import KubeModule

@@ -13,8 +13,8 @@ author: vmops.migration developers (@vmops)
 description:
   - Runs the moves of a plan made by M(vmops.migration.nova_cluster_facts) and the
     P(vmops.migration.drain_plan#filter), P(vmops.migration.evacuate_plan#filter) or
-    P(vmops.migration.rebalance_plan#filter) filters: live migrations, cold migrations (confirmed
-    by default) and evacuations, concurrently within the plan's limits and in its order.
+    P(vmops.migration.rebalance_plan#filter) filters (live migrations, cold migrations, confirmed
+    by default, and evacuations), concurrently within the plan's limits and in its order.
   - A server already on its planned target counts as done; a server that moved elsewhere since
     the plan was made is skipped and listed, never moved twice. Migrations already in flight
     are adopted and watched, so a rerun after an interruption resumes instead of starting again.

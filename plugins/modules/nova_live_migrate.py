@@ -157,11 +157,20 @@ results:
       type: str
       sample: completed
     migration_id: {description: Nova migration id., type: str, sample: "42"}
-    started_at: {description: When the move started (UTC, ISO 8601)., type: str, sample: "2026-11-25T16:21:24.549948+00:00"}
+    started_at:
+      description: When the move started (UTC, ISO 8601).
+      type: str
+      sample: "2026-11-25T16:21:24.549948+00:00"
     seconds: {description: Seconds from start to end., type: float, sample: 12.5}
-    bytes_transferred: {description: Memory and disk bytes copied, as Nova reported last., type: int, sample: 4294967296}
+    bytes_transferred:
+      description: Memory and disk bytes copied, as Nova reported last.
+      type: int
+      sample: 4294967296
     attempts: {description: Start attempts (retries on other targets included)., type: int, sample: 1}
-    adopted: {description: The migration was already running (or its start answer was lost) and was watched, not started., type: bool, sample: false}
+    adopted:
+      description: The migration was already running (or its start answer was lost) and was watched, not started.
+      type: bool
+      sample: false
     failure:
       description: Why the move failed, or null.
       type: dict
