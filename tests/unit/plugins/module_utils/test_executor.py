@@ -167,7 +167,7 @@ def next_host(hosts):
 def test_limits_are_never_exceeded_and_are_used(limits, overrides, peaks):
     clock = Clock()
     backend = FakeBackend(clock)
-    results, _ = run(moves_from(["s1", "s2"], 6), backend, clock, limits=limits, per_source=overrides)
+    results, unused_backend = run(moves_from(["s1", "s2"], 6), backend, clock, limits=limits, per_source=overrides)
     assert all(result.status == "completed" for result in results)
     seen = backend.peak
     for key, wanted in peaks.items():
@@ -179,8 +179,8 @@ def test_limits_are_never_exceeded_and_are_used(limits, overrides, peaks):
 def test_scheduler_chosen_targets_are_reported_and_bounded_by_the_cluster_limit():
     clock = Clock()
     backend = FakeBackend(clock, hosts=("t1", "t2"))
-    results, _ = run(moves_from(["s1", "s2", "s3"], 2, targets=()), backend, clock,
-                     limits=Limits(per_source=1, per_cluster=2))
+    results, unused_backend = run(moves_from(["s1", "s2", "s3"], 2, targets=()), backend, clock,
+                                  limits=Limits(per_source=1, per_cluster=2))
     assert all(result.status == "completed" for result in results)
     assert {result.target for result in results} == {"t1", "t2"}
     assert backend.peak["total"] == 2
@@ -189,18 +189,18 @@ def test_scheduler_chosen_targets_are_reported_and_bounded_by_the_cluster_limit(
 def test_moves_start_in_the_given_order_when_limits_allow():
     moves = moves_from(["s1", "s2", "s3"], 2)
     results, backend = run(list(reversed(moves)), limits=Limits(per_source=0, per_cluster=1))
-    assert [instance for instance, _ in backend.starts] == [move.instance for move in reversed(moves)]
+    assert [instance for instance, unused_target in backend.starts] == [move.instance for move in reversed(moves)]
     assert [result.instance for result in results] == [move.instance for move in reversed(moves)]
 
 
 def test_a_busy_source_does_not_hold_back_moves_from_other_sources():
     moves = moves_from(["s1"], 3) + moves_from(["s2"], 1)
-    _, backend = run(moves, limits=Limits(per_source=1))
-    assert [instance for instance, _ in backend.starts][:2] == ["s1-vm0", "s2-vm0"]
+    unused_results, backend = run(moves, limits=Limits(per_source=1))
+    assert [instance for instance, unused_target in backend.starts][:2] == ["s1-vm0", "s2-vm0"]
 
 
 def test_results_carry_what_happened():
-    results, _ = run([Move(instance="vm", name="web", source="s1", target="t1")])
+    results, unused_backend = run([Move(instance="vm", name="web", source="s1", target="t1")])
     result = results[0].to_dict()
     assert result["status"] == "completed" and result["target"] == "t1" and result["source"] == "s1"
     assert result["migration_id"] == "1" and result["attempts"] == 1 and result["failure"] is None
@@ -216,7 +216,7 @@ def test_results_carry_what_happened():
 def test_stall_policy(on_stall, status, aborted, forced):
     clock = Clock()
     backend = FakeBackend(clock, vm={"stalls": True})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall=on_stall)
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall=on_stall)
     result = results[0]
     assert result.status == status
     assert bool(backend.aborts) == aborted and bool(backend.force_completes) == forced
@@ -230,7 +230,7 @@ def test_stall_policy(on_stall, status, aborted, forced):
 def test_timeout_aborts_and_fails_with_timeout():
     clock = Clock()
     backend = FakeBackend(clock, vm={"seconds": 100})
-    results, _ = run([Move("vm", "s1", "t1", timeout_s=20)], backend, clock)
+    results, unused_backend = run([Move("vm", "s1", "t1", timeout_s=20)], backend, clock)
     assert results[0].status == "failed" and results[0].failure.code == "TIMEOUT"
     assert backend.aborts == ["1"] and results[0].target == "s1"
 
@@ -251,11 +251,11 @@ def test_default_move_timeout_comes_from_physics():
 def test_retry_on_another_target_up_to_max_attempts(where, max_attempts, status, attempts, final_target):
     clock = Clock()
     backend = FakeBackend(clock, vm={where: {"t1": "DEST_UNAVAILABLE", "t2": "INSUFFICIENT_RESOURCES"}})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=max_attempts,
-                     replan=next_host(["t1", "t2", "t3"]))
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=max_attempts,
+                                  replan=next_host(["t1", "t2", "t3"]))
     result = results[0]
     assert (result.status, result.attempts, result.target) == (status, attempts, final_target)
-    assert [target for _, target in backend.starts] == ["t1", "t2", "t3"][:attempts]
+    assert [target for unused_instance, target in backend.starts] == ["t1", "t2", "t3"][:attempts]
     if status == "failed":
         assert result.failure.code == ["DEST_UNAVAILABLE", "INSUFFICIENT_RESOURCES"][attempts - 1]
 
@@ -263,7 +263,7 @@ def test_retry_on_another_target_up_to_max_attempts(where, max_attempts, status,
 def test_no_retry_when_replan_has_no_other_target():
     clock = Clock()
     backend = FakeBackend(clock, vm={"refuse": {"t1": "NO_VALID_HOST"}})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t1"]))
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t1"]))
     assert results[0].status == "failed" and results[0].attempts == 1
 
 
@@ -271,7 +271,7 @@ def test_no_retry_when_replan_has_no_other_target():
 def test_failures_about_the_guest_are_not_retried(code):
     clock = Clock()
     backend = FakeBackend(clock, vm={"refuse": {"t1": code}})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t2", "t3"]))
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, max_attempts=3, replan=next_host(["t2", "t3"]))
     assert results[0].attempts == 1 and results[0].failure.code == code
 
 
@@ -279,7 +279,7 @@ def test_failures_about_the_guest_are_not_retried(code):
 def test_every_failure_code_is_reported_with_what_to_do_next(code):
     clock = Clock()
     backend = FakeBackend(clock, vm={"refuse": {"t1": code}})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock)
     failure = results[0].to_dict()["failure"]
     assert failure == {"code": code, "message": "refused by the fake on t1", "next_step": NEXT_STEPS[code]}
 
@@ -292,7 +292,7 @@ def test_unknown_failure_code_is_a_programming_error():
 def test_in_flight_migration_is_adopted_not_started_again():
     clock = Clock()
     backend = FakeBackend(clock, vm={"in_flight": "t2"})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock)
     assert backend.starts == []
     assert results[0].adopted and results[0].status == "completed" and results[0].target == "t2"
 
@@ -301,7 +301,7 @@ def test_in_flight_migration_is_adopted_not_started_again():
 def test_lost_start_answer_is_never_duplicated(lost, starts):
     clock = Clock()
     backend = FakeBackend(clock, vm={"lose_answer": lost})
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock)
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock)
     assert len(backend.starts) == starts
     assert len(backend.migrations_by_instance["vm"]) == 1
     assert results[0].status == "completed"
@@ -315,7 +315,7 @@ def test_cancelled_by_someone_else_is_aborted_code():
         if event["event"] == "progress" and clock.now >= 3:
             backend.migrations_by_instance["vm"][0].status = CANCELLED
 
-    results, _ = run([Move("vm", "s1", "t1")], backend, clock, events=_Calls(operator_aborts))
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, events=_Calls(operator_aborts))
     assert results[0].status == "failed" and results[0].failure.code == "ABORTED"
 
 
@@ -334,7 +334,7 @@ class _Calls(list):
 def test_run_deadline_skips_waiting_moves_and_aborts_running_ones():
     clock = Clock()
     backend = FakeBackend(clock, **{"s1-vm%d" % i: {"seconds": 30} for i in range(3)})
-    results, _ = run(moves_from(["s1"], 3), backend, clock, deadline_s=40)
+    results, unused_backend = run(moves_from(["s1"], 3), backend, clock, deadline_s=40)
     assert [r.status for r in results] == ["completed", "failed", "skipped"]
     assert results[1].failure.code == "TIMEOUT" and results[2].failure.code == "TIMEOUT"
 
@@ -368,8 +368,8 @@ def test_thread_pool_starts_run_concurrently_on_real_time():
     clock = Clock()
     backend = Slow(clock, **{"s%d-vm0" % i: {"seconds": 0.01} for i in range(8)})
     began = time.monotonic()
-    results, _ = run(moves_from(["s%d" % i for i in range(8)], 1), backend, clock, workers=8,
-                     limits=Limits(per_source=1))
+    results, unused_backend = run(moves_from(["s%d" % i for i in range(8)], 1), backend, clock, workers=8,
+                                  limits=Limits(per_source=1))
     assert all(r.status == "completed" for r in results)
     assert time.monotonic() - began < 0.3  # eight 50 ms starts in parallel, not 400 ms in a row
 

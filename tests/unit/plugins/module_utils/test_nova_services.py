@@ -32,13 +32,13 @@ def test_plan_update(service, wanted, body):
     (ENABLED, {"forced_down": True}, ["split brain", "host_fenced=true"]),
 ])
 def test_plan_update_refuses(service, wanted, mentions):
-    _, problems = plan_update(service, **wanted)
+    unused_update, problems = plan_update(service, **wanted)
     assert len(problems) == 1
     assert all(text in problems[0] for text in mentions)
 
 
 def test_plan_update_reports_every_problem():
-    _, problems = plan_update(THEIRS, state="enabled", forced_down=True)
+    unused_update, problems = plan_update(THEIRS, state="enabled", forced_down=True)
     assert len(problems) == 2
 
 

@@ -170,7 +170,6 @@ def test_drain_swaps_guests_to_lower_the_receiving_peak():
     assert max(after[name]["after"]["cpu"] for name in ("a", "b")) <= 0.5 + 1e-9
 
 
-
 def test_evacuate_evens_out_receiving_hosts_too():
     """Evacuation places HA guests first; the even-out pass then moves one off the hotter host."""
     hosts = [host("dead", state="down", forced_down=True), host("a"), host("b")]

@@ -39,14 +39,14 @@ def test_one_bar_per_move_that_ran_coloured_by_result(report):
     bars = _elements(root, SVG + "rect", "bar")
     ran = [move for move in report["moves"] if move["started_at"]]
     assert len(ran) == 5 and len(report["moves"]) == 6
-    assert sorted(bar.get("data-instance") for bar in bars) == sorted(move["instance"] for move in ran)
-    colours = {bar.get("data-result"): bar.get("fill") for bar in bars}
+    assert sorted(rect.get("data-instance") for rect in bars) == sorted(move["instance"] for move in ran)
+    colours = {rect.get("data-result"): rect.get("fill") for rect in bars}
     assert colours["completed"] != colours["failed"]
 
 
 def test_bar_lengths_follow_the_seconds(report):
     root = _tree(html_report(report))
-    widths = {bar.get("data-instance"): float(bar.get("width")) for bar in _elements(root, SVG + "rect", "bar")}
+    widths = {rect.get("data-instance"): float(rect.get("width")) for rect in _elements(root, SVG + "rect", "bar")}
     seconds = {move["instance"]: move["seconds"] for move in report["moves"] if move["seconds"]}
     ratios = [widths[name] / seconds[name] for name in widths]
     assert max(ratios) == pytest.approx(min(ratios), rel=0.01)
@@ -55,10 +55,10 @@ def test_bar_lengths_follow_the_seconds(report):
 def test_overlapping_moves_of_one_host_get_their_own_row(report):
     root = _tree(html_report(report))
     rows = {}
-    for bar in _elements(root, SVG + "rect", "bar"):
-        rows.setdefault(bar.get("y"), []).append(bar)
+    for rect in _elements(root, SVG + "rect", "bar"):
+        rows.setdefault(rect.get("y"), []).append(rect)
     for bars in rows.values():
-        spans = sorted((float(bar.get("x")), float(bar.get("x")) + float(bar.get("width"))) for bar in bars)
+        spans = sorted((float(rect.get("x")), float(rect.get("x")) + float(rect.get("width"))) for rect in bars)
         assert all(left[1] <= right[0] + 1e-6 for left, right in zip(spans, spans[1:]))
 
 
@@ -66,8 +66,8 @@ def test_utilisation_bars_before_and_after_for_every_host(report):
     root = _tree(html_report(report))
     bars = _elements(root, SVG + "rect", "util")
     assert len(bars) == 4 * len(report["metrics"]["hosts"])
-    drained = [bar for bar in bars if bar.get("data-host") == "compute-1" and bar.get("data-when") == "after"]
-    assert drained and all(float(bar.get("width")) == 0.0 for bar in drained)
+    drained = [rect for rect in bars if rect.get("data-host") == "compute-1" and rect.get("data-when") == "after"]
+    assert drained and all(float(rect.get("width")) == 0.0 for rect in drained)
 
 
 def test_blocked_instances_are_listed_with_their_reasons(report):

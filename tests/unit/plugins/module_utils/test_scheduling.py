@@ -7,7 +7,7 @@ from tests.unit.clusters import host, instance, snapshot
 
 def _moves(pairs, memory=1024):
     snap = snapshot([host(name) for name in sorted({n for pair in pairs for n in pair})],
-                    [instance("vm-%d" % i, src, memory_mib=memory, dirty_rate_mibps=0) for i, (src, _) in enumerate(pairs)])
+                    [instance("vm-%d" % i, src, memory_mib=memory, dirty_rate_mibps=0) for i, (src, unused_dst) in enumerate(pairs)])
     return [scheduling.Move(snap.instances[i], src, dst, "live", False, priority=(i,)) for i, (src, dst) in enumerate(pairs)]
 
 
@@ -28,7 +28,7 @@ def _peak(moves, key):
 ])
 def test_limits_never_exceeded(limits, key, most):
     moves = _moves([("a", "x"), ("a", "y"), ("a", "x"), ("b", "y"), ("b", "x"), ("a", "y")])
-    started, _ = scheduling.schedule(moves, limits, lambda host: 1024, Settings(), "nova")
+    started, unused_makespan = scheduling.schedule(moves, limits, lambda host: 1024, Settings(), "nova")
     assert len(started) == 6
     assert _peak(started, key) <= most
 
@@ -42,7 +42,7 @@ def test_one_source_at_a_time_runs_back_to_back():
 
 def test_parallel_moves_share_the_source_link():
     moves = _moves([("a", "x"), ("a", "y")])
-    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=2), lambda host: 1024, Settings(), "nova")
+    started, unused_makespan = scheduling.schedule(moves, scheduling.Limits(per_source=2), lambda host: 1024, Settings(), "nova")
     assert started[0].start == started[1].start == 0
     # An idle 1 GiB guest alone on the link takes 1 s; the second to start gets half the link.
     assert started[0].seconds == pytest.approx(1.0)
@@ -53,7 +53,7 @@ def test_dependent_move_waits_for_the_room_it_needs():
     moves = _moves([("a", "b"), ("b", "c")])  # chosen order: a->b relies on nothing, b->c frees b
     moves.reverse()  # now b->c first, then a->b which needs b's room
     scheduling.link_dependencies(moves)
-    started, _ = scheduling.schedule(moves, scheduling.Limits(per_source=0), lambda host: 1024, Settings(), "nova")
+    started, unused_makespan = scheduling.schedule(moves, scheduling.Limits(per_source=0), lambda host: 1024, Settings(), "nova")
     first, second = started
     assert (first.source, second.source) == ("b", "a")
     assert second.start >= first.start + first.seconds

@@ -56,7 +56,7 @@ def test_planned_moves_consume_numa_capacity():
     capacity = Capacity(snap)
     assert NumaCapacity().check(move(snap, "pinned", "compute-2", capacity=capacity)) == []
     twin = instance("twin", "compute-0", cpu_policy="dedicated", vcpus=8, numa_nodes=2)
-    for _ in range(2):  # two more 8-vCPU pinned guests planned onto compute-2 use up its pinned CPUs
+    for unused_guest in range(2):  # two more 8-vCPU pinned guests planned onto compute-2 use up its pinned CPUs
         capacity.move(snapshot([host("compute-0")], [twin]).instances[0], None, "compute-2")
     reasons = NumaCapacity().check(move(snap, "pinned", "compute-2", capacity=capacity))
     assert [r.code for r in reasons] == ["NUMA_CAPACITY"]
