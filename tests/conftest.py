@@ -16,4 +16,4 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", COLLECTIONS)
 
-pytest_plugins = ["tests.fixtures.kube_twin"]
+pytest_plugins = ["tests.fixtures.kube_twin", "tests.fixtures.nova_twin"]

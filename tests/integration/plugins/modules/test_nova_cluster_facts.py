@@ -8,7 +8,6 @@ import pytest
 
 from tests.integration.plugins.modules.nova_module_runner import ROOT, run_module
 
-pytest.importorskip("tests.fixtures.nova_twin", reason="the Nova twin fixture (tests/fixtures/nova_twin.py) is not there")
 
 IMAGE_ID = "155d900f-4e14-4e4c-a73d-069cbf4541e6"
 

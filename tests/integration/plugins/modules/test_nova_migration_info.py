@@ -5,7 +5,6 @@ import pytest
 
 from tests.integration.plugins.modules.nova_module_runner import run_module
 
-pytest.importorskip("tests.fixtures.nova_twin", reason="the Nova twin fixture (tests/fixtures/nova_twin.py) is not there")
 
 MIGRATION_TIMEOUT_S = 60
 
