@@ -21,6 +21,7 @@ never start a new one); `was_active` (evacuate: start the server again when it e
 
 from __future__ import annotations
 
+import functools
 import re
 import time
 
@@ -160,15 +161,7 @@ class NovaBackend:
             # The executor adopts the waiting migration before it calls start: none is left.
             raise MigrationFailed("RACE", "server %s no longer waits in VERIFY_RESIZE: nothing to confirm or revert"
                                   % move.instance)
-        compute = self.conn.compute
-        if move.type == LIVE:
-            block = move.options.get("block_migration", "auto")
-            call = lambda: compute.live_migrate_server(move.instance, host=target, block_migration=block)  # noqa: E731
-        elif move.type == COLD:
-            call = lambda: compute.migrate_server(move.instance, host=target)  # noqa: E731
-        else:
-            call = lambda: compute.evacuate_server(move.instance, host=target)  # noqa: E731
-        self.write(call, move.source, target)
+        self.write(self._start_request(move, target), move.source, target)
         deadline = time.monotonic() + RECORD_WAIT_S
         while True:
             fresh = [handle for handle in self.migrations(move) if handle.id not in known_ids]
@@ -178,6 +171,16 @@ class NovaBackend:
                 raise MigrationFailed("UNKNOWN", "Nova accepted the request but recorded no %s within %ds"
                                       % (MIGRATION_TYPES[move.type], RECORD_WAIT_S), target)
             self.sleep(RECORD_LOOK_S)
+
+    def _start_request(self, move, target):
+        """The API call that starts `move`, ready to send."""
+        compute = self.conn.compute
+        if move.type == LIVE:
+            return functools.partial(compute.live_migrate_server, move.instance, host=target,
+                                     block_migration=move.options.get("block_migration", "auto"))
+        if move.type == COLD:
+            return functools.partial(compute.migrate_server, move.instance, host=target)
+        return functools.partial(compute.evacuate_server, move.instance, host=target)
 
     def poll(self, move, handle):
         record = self._record(move, handle)

@@ -83,7 +83,7 @@ def select_servers(backend, params):
 def blocked_targets(conn, servers, target, move_type):
     """Reasons (dicts) against moving each server to `target`, from a snapshot of the hosts involved."""
     hosts = sorted({server.compute_host for server in servers} | {target})
-    data, _ = nova_facts.fetch_cluster(conn, hosts=hosts, gather_ports=True)
+    data, unused_warnings = nova_facts.fetch_cluster(conn, hosts=hosts, gather_ports=True)
     snapshot = parse_snapshot(nova_facts.build_snapshot(data, hosts=hosts))
     blocked = []
     for server in servers:
@@ -101,7 +101,7 @@ def replanner(conn, move_type=None):
     `move_type` None judges each move by its own type (a plan mixes live, cold and evacuate).
     """
     def replan(move, excluded):
-        data, _ = nova_facts.fetch_cluster(conn, gather_ports=False)
+        data, unused_warnings = nova_facts.fetch_cluster(conn, gather_ports=False)
         snapshot = parse_snapshot(nova_facts.build_snapshot(data))
         feasible = ranked_targets(snapshot, move.instance, move_type or move.type)[0]
         return next((entry["target"] for entry in feasible

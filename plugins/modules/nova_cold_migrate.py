@@ -52,8 +52,8 @@ options:
     default: true
   revert:
     description:
-      - Revert the cold migrations of the selected servers that wait in C(VERIFY_RESIZE): each server goes
-        back to its source host. Nothing is moved; with nothing waiting, nothing changes.
+      - Revert the cold migrations of the selected servers that wait in C(VERIFY_RESIZE), so that each server
+        goes back to its source host. Nothing is moved; with nothing waiting, nothing changes.
     type: bool
     default: false
   max_per_source:
@@ -108,8 +108,8 @@ notes:
   - A cold migration stops the guest for the whole copy; use M(vmops.migration.nova_live_migrate) to move
     running guests without downtime. Cold migration is what moves servers that cannot live-migrate
     (PCI passthrough, some SR-IOV ports, stopped servers).
-  - Without O(target) and with O(servers), every run moves the servers again: there is no wanted host to
-    compare with. With O(host), a second run finds the host empty and changes nothing.
+  - Without O(target) and with O(servers), every run moves the servers again, as there is no wanted host
+    to compare with. With O(host), a second run finds the host empty and changes nothing.
 seealso:
   - module: vmops.migration.nova_live_migrate
   - module: vmops.migration.nova_migration_info
@@ -153,7 +153,10 @@ results:
   contains:
     instance: {description: Server id., type: str, sample: 9c1e7c3a-3f4e-4f7b-9f53-3d0e7c0b1a11}
     name: {description: Server name., type: str, sample: gpu-1}
-    source: {description: Host before the move (for a confirm or revert, the host it was waiting on)., type: str, sample: compute-0}
+    source:
+      description: Host before the move (for a confirm or revert, the host it was waiting on).
+      type: str
+      sample: compute-0
     target:
       description: Host after the move (the source when it failed; the original host after a revert).
       type: str
@@ -166,11 +169,17 @@ results:
       type: str
       sample: completed
     migration_id: {description: Nova migration id., type: str, sample: "42"}
-    started_at: {description: When the move started (UTC, ISO 8601)., type: str, sample: "2026-11-25T16:21:24.549948+00:00"}
+    started_at:
+      description: When the move started (UTC, ISO 8601).
+      type: str
+      sample: "2026-11-25T16:21:24.549948+00:00"
     seconds: {description: Seconds from start to end., type: float, sample: 12.5}
     bytes_transferred: {description: Always 0; Nova reports no byte counts for cold migrations., type: int, sample: 0}
     attempts: {description: Start attempts (retries on other targets included)., type: int, sample: 1}
-    adopted: {description: The migration was already running or waiting and was settled, not started., type: bool, sample: false}
+    adopted:
+      description: The migration was already running or waiting and was settled, not started.
+      type: bool
+      sample: false
     failure:
       description: Why the move failed, or null.
       type: dict

@@ -11,7 +11,7 @@ short_description: Rebuild the servers of a dead Nova compute host on other host
 version_added: 0.1.0
 author: vmops.migration developers (@vmops)
 description:
-  - Evacuates the servers of a failed compute host (all of them, or the given ones): Nova rebuilds each
+  - Evacuates the servers of a failed compute host (all of them, or the given ones). Nova rebuilds each
     on another host from its shared or volume-backed disks, keeping its UUID, name, ports and addresses.
     The module checks and returns that identity (RV(identity)).
   - Evacuating a host that still runs its guests starts a second copy of each on the same disks and
@@ -95,7 +95,7 @@ attributes:
     support: full
     description: The host of each server before and after (planned hosts in check mode).
 notes:
-  - Servers on local (non-shared) disks are rebuilt from their image: their disk contents are lost. Nova
+  - Servers on local (non-shared) disks are rebuilt from their image, and their disk contents are lost. Nova
     decides this per server from its storage.
   - Before the host comes back, restart its nova-compute so that it deletes the evacuated guests, then clear
     forced_down with M(vmops.migration.nova_compute_service). Nova refuses to clear it while C(done) evacuation
@@ -156,11 +156,17 @@ results:
       type: str
       sample: completed
     migration_id: {description: Nova migration id of the evacuation., type: str, sample: "42"}
-    started_at: {description: When the evacuation started (UTC, ISO 8601)., type: str, sample: "2026-11-25T16:21:24.549948+00:00"}
+    started_at:
+      description: When the evacuation started (UTC, ISO 8601).
+      type: str
+      sample: "2026-11-25T16:21:24.549948+00:00"
     seconds: {description: Seconds from start to end (server running again included)., type: float, sample: 4.2}
     bytes_transferred: {description: Always 0; nothing is copied from a dead host., type: int, sample: 0}
     attempts: {description: Start attempts (retries on other targets included)., type: int, sample: 1}
-    adopted: {description: The evacuation was already under way and was watched, not started., type: bool, sample: false}
+    adopted:
+      description: The evacuation was already under way and was watched, not started.
+      type: bool
+      sample: false
     failure:
       description: Why the evacuation failed, or null.
       type: dict
@@ -180,7 +186,10 @@ identity:
     name: {description: Server name., type: str, sample: db-1}
     addresses: {description: Network name -> sorted addresses., type: dict, sample: {internal: [10.0.0.12]}}
     host: {description: Its new host., type: str, sample: compute-1}
-    unchanged: {description: UUID, name and addresses are the same as before the evacuation., type: bool, sample: true}
+    unchanged:
+      description: UUID, name and addresses are the same as before the evacuation.
+      type: bool
+      sample: true
 already_evacuated:
   description: Named servers (O(servers)) that were already evacuated from O(host) and were left alone.
   returned: unless the evacuation was refused
