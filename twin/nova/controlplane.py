@@ -153,6 +153,9 @@ class ControlPlane:
                 self.computes[host].manager.update_available_resource(cctxt)
         return hosts
 
+    def guest_count(self):
+        return sum(len(service.manager.driver.instances) for service in self.computes.values())
+
     def host_status(self):
         hosts = {}
         transfers = simstate.transfers().values()

@@ -65,21 +65,29 @@ def _server_body(spec, flavor_id):
 
 
 def _wait(plane, server_ids, status):
-    """Wait until none of the servers is in transition; listing only those keeps polls cheap."""
+    """Wait until none of the servers is in transition.
+
+    Server listings are costly for Nova (a scatter-gather over the cells), so while booting
+    the twin first watches its own hypervisors, then confirms through the API once a second.
+    """
     wanted = set(server_ids)
-    transitional = "BUILD" if status == "ACTIVE" else status_before(status)
     deadline = time.monotonic() + BOOT_TIMEOUT_S
+    if status == "ACTIVE":
+        while plane.guest_count() < len(wanted) and time.monotonic() < deadline:
+            time.sleep(0.2)
+    transitional = "BUILD" if status == "ACTIVE" else status_before(status)
     while wanted:
-        time.sleep(0.5)
         with plane.lock:
             busy = _ids(plane, transitional) & wanted
-            failed = _ids(plane, "ERROR") & wanted
-        if failed:
-            raise RuntimeError("seed servers went to ERROR: %s" % sorted(failed))
         if not busy:
-            return
+            break
         if time.monotonic() > deadline:
             raise RuntimeError("%d seed servers did not reach %s" % (len(busy), status))
+        time.sleep(1)
+    with plane.lock:
+        failed = _ids(plane, "ERROR") & wanted
+    if failed:
+        raise RuntimeError("seed servers went to ERROR: %s" % sorted(failed))
 
 
 def status_before(status):

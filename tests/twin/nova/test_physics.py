@@ -25,6 +25,18 @@ def _running_at(twin, server_id, timeout=30):
     raise TimeoutError("migration of %s never ran" % server_id)
 
 
+def _copied_at(twin, server_id, timeout=60):
+    """When the last byte went over: Nova's own post-migration work (slow on a busy host) is not
+    the hypervisor's, so stop the clock at remaining == 0 rather than at 'completed'."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        migrations = list(twin.conn.compute.server_migrations(server_id))
+        if not migrations or (migrations[0].memory_processed_bytes and not migrations[0].memory_remaining_bytes):
+            return time.monotonic()
+        time.sleep(0.05)
+    raise TimeoutError("migration of %s never finished copying" % server_id)
+
+
 def test_4gib_guest_finishes_when_the_model_says(nova_twin_clean):
     twin = nova_twin_clean
     twin.control.set_time_factor(1)
@@ -33,9 +45,8 @@ def test_4gib_guest_finishes_when_the_model_says(nova_twin_clean):
     expected = precopy_seconds(4096, 64, 1024)
     twin.conn.compute.live_migrate_server(server, host=twin.hosts[1])
     started = _running_at(twin, server.id)
-    done = twin.wait_migration(server.id, ("completed", "error", "cancelled"), timeout=60)
-    took = time.monotonic() - started
-    assert done.status == "completed"
+    took = _copied_at(twin, server.id) - started
+    assert twin.wait_migration(server.id, ("completed", "error", "cancelled"), timeout=60).status == "completed"
     assert abs(took - expected) <= 0.25 * expected, (took, expected)
 
 
