@@ -26,6 +26,11 @@ def placement(conn):
     return servers, sorted((m.id, m.status) for m in conn.compute.migrations())
 
 
+def evacuations(conn, server_id):
+    """Statuses of the server's evacuation records, oldest first."""
+    return [m.status for m in migrations_of(conn, server_id) if m.migration_type == "evacuation"]
+
+
 def wait_for(condition, what, timeout=60):
     deadline = time.monotonic() + timeout
     while not condition():
@@ -63,7 +68,7 @@ def test_refused_for_servers_not_on_that_host(moving_twin):
     result = run_module("nova_evacuate", moving_twin, host=DEAD, servers=["evac-1", "web-1"],
                         fencing_confirmed=True, **FAST)
     assert result["failed"] is True and result["parameter"] == "servers", result
-    assert "web-1 (on compute-1)" in result["msg"] and "evac-1" not in result["msg"]
+    assert "web-1 (on compute-" in result["msg"] and "evac-1" not in result["msg"]
     assert placement(conn) == before
 
 
@@ -72,25 +77,28 @@ def test_evacuates_a_dead_host_once_keeping_identity(moving_twin, failed_host):
     conn.compute.set_server_metadata(server(conn, "evac-2"), HA_Enabled="True")
     conn.compute.stop_server(server(conn, "evac-1"))
     wait_for(lambda: server(conn, "evac-1").status == "SHUTOFF", "evac-1 to stop")
-    before = {name: server(conn, name) for name in GUESTS}
-    assert {guest.compute_host for guest in before.values()} == {failed_host}
+    # Whatever else earlier tests left on the host is evacuated too, after the HA-enabled guest.
+    before = {guest.name: guest for guest in conn.compute.servers(details=True, all_projects=True)
+              if guest.compute_host == failed_host}
+    assert set(GUESTS) <= set(before)
+    order = ["evac-2"] + sorted(name for name in before if name != "evac-2")
 
     moving_twin.control("POST", "/hosts/%s/kill" % failed_host)
     still_up = run_module("nova_evacuate", moving_twin, host=failed_host, **FAST)
     assert still_up["failed"] is True and still_up["parameter"] == "fencing_confirmed", still_up
-    assert all(migrations_of(conn, guest.id) == [] for guest in before.values())
+    assert all(evacuations(conn, guest.id) == [] for guest in before.values())
 
     forced = run_module("nova_compute_service", moving_twin, host=failed_host, forced_down=True, host_fenced=True)
     assert forced["changed"] is True, forced
     checked = run_module("nova_evacuate", moving_twin, check_mode=True, diff=True, host=failed_host, **FAST)
     assert checked["changed"] is True and "forced down" in checked["safety"], checked
-    assert [entry["name"] for entry in checked["results"]] == ["evac-2", "evac-1"]  # HA-enabled first
-    assert all(migrations_of(conn, guest.id) == [] for guest in before.values())
+    assert [entry["name"] for entry in checked["results"]] == order  # HA-enabled first
+    assert all(evacuations(conn, guest.id) == [] for guest in before.values())
 
     result = run_module("nova_evacuate", moving_twin, diff=True, host=failed_host, **FAST)
     assert result["changed"] is True and result.get("failed") is not True, result
     assert [(e["name"], e["status"], e["source"]) for e in result["results"]] == [
-        ("evac-2", "completed", failed_host), ("evac-1", "completed", failed_host)]
+        (name, "completed", failed_host) for name in order]
     assert "down and forced down" in result["safety"]
     for guest in before.values():
         after = server(conn, guest.name)
@@ -99,7 +107,7 @@ def test_evacuates_a_dead_host_once_keeping_identity(moving_twin, failed_host):
         assert after.status == guest.status  # ACTIVE again if it was ACTIVE, SHUTOFF stays SHUTOFF
         # From microversion 2.95 Nova leaves an evacuated server SHUTOFF: the running one was started again.
         assert ("start" in [a.action for a in conn.compute.server_actions(guest.id)]) == (guest.status == "ACTIVE")
-        assert [(m.migration_type, m.status) for m in migrations_of(conn, guest.id)] == [("evacuation", "done")]
+        assert evacuations(conn, guest.id) == ["done"]
     assert {entry["id"]: (entry["host"], entry["unchanged"]) for entry in result["identity"]} == {
         guest.id: (server(conn, guest.name).compute_host, True) for guest in before.values()}
 
@@ -107,12 +115,12 @@ def test_evacuates_a_dead_host_once_keeping_identity(moving_twin, failed_host):
     assert again["changed"] is False and again["results"] == [], again
     named = run_module("nova_evacuate", moving_twin, host=failed_host, servers=list(GUESTS), **FAST)
     assert named["changed"] is False and sorted(named["already_evacuated"]) == list(GUESTS), named
-    assert all(len(migrations_of(conn, guest.id)) == 1 for guest in before.values())
+    assert all(len(evacuations(conn, guest.id)) == 1 for guest in before.values())
 
 
 def test_the_host_is_healthy_again(moving_twin):
     conn = moving_twin.connect()
     service = compute_service(conn, DEAD)
     assert (service.state, service.status, service.is_forced_down) == ("up", "enabled", False)
-    assert [m.status for m in conn.compute.migrations(source_compute=DEAD, migration_type="evacuation")] == [
-        "completed", "completed"]
+    statuses = [m.status for m in conn.compute.migrations(source_compute=DEAD, migration_type="evacuation")]
+    assert len(statuses) >= len(GUESTS) and set(statuses) == {"completed"}
