@@ -299,11 +299,11 @@ def evacuate(module):
     outcome.update(base, diff=placement_diff(servers, moves, results))
     outcome["identity"] = [identity_after(identity(server), backend.server(result.instance), result.target)
                            for server, result in zip(servers, results) if result.succeeded]
-    changed = [entry["id"] for entry in outcome["identity"] if not entry["unchanged"]]
-    if changed:
+    altered = [entry["id"] for entry in outcome["identity"] if not entry["unchanged"]]
+    if altered:
         outcome["failed"] = True
         outcome["msg"] = "; ".join(filter(None, [outcome.get("msg"), "evacuation changed the identity (name or "
-                                                 "addresses) of %s" % ", ".join(changed)]))
+                                                 "addresses) of %s" % ", ".join(altered)]))
     return outcome
 
 
