@@ -18,7 +18,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalo
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import Snapshot, parse_snapshot
 from ansible_collections.vmops.migration.plugins.module_utils.load import cpu_demand
-from ansible_collections.vmops.migration.plugins.module_utils.targeting import RAM_GUARD, Cluster, default_move_type
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import RAM_GUARD, Cluster, blocked_entry, default_move_type
 
 PLAN_VERSION = 1
 WORKFLOWS = ("drain", "rebalance", "evacuate")
@@ -95,12 +95,12 @@ def _place_all(cluster, instances, workflow, candidates, options):
     for instance in instances:
         move_type = _move_type(instance, workflow)
         if move_type == COLD and options.get("stopped") == "skip":
-            blocked.append(_blocked(instance, [Reason("NOT_RUNNING", "info", "instance is %s and stopped instances are skipped"
+            blocked.append(blocked_entry(instance, [Reason("NOT_RUNNING", "info", "instance is %s and stopped instances are skipped"
                                                       % instance.status, None)]))
             continue
         target, reasons = cluster.choose(instance, move_type, candidates)
         if target is None:
-            blocked.append(_blocked(instance, reasons))
+            blocked.append(blocked_entry(instance, reasons))
             continue
         moves.append(_move(instance, cluster.host_of(instance), target, move_type, reasons))
         cluster.apply(instance, target)
@@ -183,10 +183,6 @@ def _move(instance, source, target, move_type, reasons):
                            warnings=[reason for reason in reasons if reason.severity != BLOCK])
 
 
-def _blocked(instance, reasons):
-    return {"instance": instance.id, "source": instance.host, "reasons": [reason.to_dict() for reason in reasons]}
-
-
 def _largest_first(instances):
     """Best-fit decreasing: big guests choose while there is most room."""
     return sorted(instances, key=lambda i: (-i.memory_mib, -i.vcpus, i.id))
@@ -217,8 +213,8 @@ def _assemble(snapshot, workflow, cluster, moves, blocked, options, before):
     }
 
 
-def _must_move(blocked_entry):
-    return any(reason["severity"] == BLOCK for reason in blocked_entry["reasons"])
+def _must_move(entry):
+    return any(reason["severity"] == BLOCK for reason in entry["reasons"])
 
 
 def _move_dict(move):

@@ -20,7 +20,7 @@ import copy
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import BLOCK
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.catalogue import target_reasons
 from ansible_collections.vmops.migration.plugins.module_utils.load import cpu_demand
-from ansible_collections.vmops.migration.plugins.module_utils.targeting import default_move_type
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import blocked_entry, default_move_type
 
 OBJECTIVES = ("threshold", "spread", "consolidate")
 DEFAULT_MAX_CPU_UTIL = 0.8
@@ -183,7 +183,7 @@ def plan_moves(cluster, candidates, options):
     strategy = STRATEGIES[options.get("objective", "threshold")](cluster, list(candidates), options)
     strategy.run()
     unresolved = Threshold.overloaded(strategy) if isinstance(strategy, Threshold) else []
-    blocked = [{"instance": instance.id, "source": instance.host, "reasons": [r.to_dict() for r in reasons]}
+    blocked = [blocked_entry(instance, reasons)
                for instance, reasons in strategy.blocked.values()
                if reasons and cluster.host_of(instance) in unresolved]
     return strategy.chosen, blocked, unresolved

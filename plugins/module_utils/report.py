@@ -28,8 +28,9 @@ def plan_summary(plan):
         plan["workflow"], len(moves), kinds, len(blocked), "feasible" if plan.get("feasible") else "NOT feasible",
         plan.get("estimated_makespan_seconds", 0), plan.get("lower_bound_seconds", 0))]
     for entry in blocked:
-        codes = ", ".join(sorted({reason["code"] for reason in entry["reasons"]}))
-        lines.append("  blocked %s on %s: %s" % (entry["instance"], entry.get("source", "?"), codes))
+        who = "%s (%s)" % (entry["name"], entry["instance"]) if entry.get("name") else entry["instance"]
+        lines.append("  cannot move %s from %s:" % (who, entry.get("source", "?")))
+        lines.extend("    " + explain_reason(reason) for reason in entry["reasons"] if reason["severity"] == "block")
     unresolved = plan.get("metrics", {}).get("unresolved_hosts")
     if unresolved:
         lines.append("  still over threshold: %s" % ", ".join(unresolved))

@@ -97,6 +97,12 @@ def _summarise(failures, candidate_count):
     return summary
 
 
+def blocked_entry(instance, reasons):
+    """A plan's `blocked` entry: the instance that cannot move and every reason."""
+    return {"instance": instance.id, "name": instance.name, "source": instance.host,
+            "reasons": [reason.to_dict() for reason in reasons]}
+
+
 def _find_instance(snapshot, instance):
     key = instance.get("id") if isinstance(instance, dict) else instance
     found = snapshot.instance_by_id.get(key) or next((i for i in snapshot.instances if i.name == key), None)

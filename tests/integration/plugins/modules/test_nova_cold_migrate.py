@@ -1,5 +1,5 @@
 """nova_cold_migrate against the Nova twin: real openstacksdk, the real module, Ansible's way of running it."""
-from tests.integration.plugins.modules.moving_twin import migrations_of, moving_twin, server  # noqa: F401,F811
+from tests.integration.plugins.modules.moving_twin import migrations_of, server  # noqa: F401
 from tests.integration.plugins.modules.nova_module_runner import run_module
 
 FAST = {"poll_interval": 0.2}

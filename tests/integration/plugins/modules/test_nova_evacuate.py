@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.integration.plugins.modules.moving_twin import migrations_of, moving_twin, server  # noqa: F401,F811
+from tests.integration.plugins.modules.moving_twin import migrations_of, server  # noqa: F401
 from tests.integration.plugins.modules.nova_module_runner import run_module
 
 FAST = {"poll_interval": 0.2}

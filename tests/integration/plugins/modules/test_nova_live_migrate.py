@@ -4,7 +4,7 @@ import os
 import subprocess
 import time
 
-from tests.integration.plugins.modules.moving_twin import BULK, migrations_of, moving_twin, server  # noqa: F401,F811
+from tests.integration.plugins.modules.moving_twin import BULK, migrations_of, server  # noqa: F401
 from tests.integration.plugins.modules.nova_module_runner import COLLECTIONS, run_module
 
 FAST = {"poll_interval": 0.2}

@@ -1,7 +1,7 @@
 """nova_migration_abort against the Nova twin."""
 import time
 
-from tests.integration.plugins.modules.moving_twin import migrations_of, moving_twin, server  # noqa: F401,F811
+from tests.integration.plugins.modules.moving_twin import migrations_of, server  # noqa: F401
 from tests.integration.plugins.modules.nova_module_runner import run_module
 
 

@@ -1,5 +1,5 @@
 """nova_migration_force_complete against the Nova twin."""
-from tests.integration.plugins.modules.moving_twin import moving_twin, server  # noqa: F401,F811
+from tests.integration.plugins.modules.moving_twin import server  # noqa: F401
 from tests.integration.plugins.modules.nova_module_runner import run_module
 from tests.integration.plugins.modules.test_nova_migration_abort import start_running
 
