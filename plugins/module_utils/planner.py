@@ -243,33 +243,32 @@ def _metrics(before, after):
 
 def drain(snapshot, hosts, options=None):
     """Move every instance off `hosts`; those that cannot move are listed in `blocked` with every reason."""
-    snapshot, options = _snapshot(snapshot), _options(options)
-    if not hosts:
-        raise InputError("hosts", "must name at least one host to drain")
-    draining = hostnames.resolve(hosts, snapshot.host_by_name)
-    cluster = Cluster(snapshot)
-    before = cluster.load.report(snapshot.host_by_name)
-    instances = _largest_first(i for name in draining for i in snapshot.instances_on(name))
-    candidates = _candidates(snapshot, set(draining), options)
-    moves, blocked = _place_all(cluster, instances, "drain", candidates, options)
-    _even_out(cluster, moves, candidates)
-    return dict(_assemble(snapshot, "drain", cluster, moves, blocked, options, before), hosts=draining)
+    return _empty_hosts(snapshot, hosts, options, "drain", _largest_first)
 
 
 def evacuate(snapshot, hosts, options=None):
     """Rebuild every instance of the dead `hosts` elsewhere, HA-enabled ones first."""
+    return _empty_hosts(snapshot, hosts, options, "evacuate", _ha_first)
+
+
+def _ha_first(instances):
+    """HA-enabled guests first, then best-fit decreasing like `_largest_first`."""
+    return sorted(instances, key=lambda i: (not i.ha_enabled, -i.memory_mib, -i.vcpus, i.id))
+
+
+def _empty_hosts(snapshot, hosts, options, workflow, order):
+    """The `workflow` plan that places every instance of `hosts` elsewhere, in the order `order` gives."""
     snapshot, options = _snapshot(snapshot), _options(options)
     if not hosts:
-        raise InputError("hosts", "must name at least one host to evacuate")
-    dead = hostnames.resolve(hosts, snapshot.host_by_name)
+        raise InputError("hosts", "must name at least one host to %s" % workflow)
+    leaving = hostnames.resolve(hosts, snapshot.host_by_name)
     cluster = Cluster(snapshot)
     before = cluster.load.report(snapshot.host_by_name)
-    instances = sorted((i for name in dead for i in snapshot.instances_on(name)),
-                       key=lambda i: (not i.ha_enabled, -i.memory_mib, -i.vcpus, i.id))
-    candidates = _candidates(snapshot, set(dead), options)
-    moves, blocked = _place_all(cluster, instances, "evacuate", candidates, options)
+    instances = order(i for name in leaving for i in snapshot.instances_on(name))
+    candidates = _candidates(snapshot, set(leaving), options)
+    moves, blocked = _place_all(cluster, instances, workflow, candidates, options)
     _even_out(cluster, moves, candidates)
-    return dict(_assemble(snapshot, "evacuate", cluster, moves, blocked, options, before), hosts=dead)
+    return dict(_assemble(snapshot, workflow, cluster, moves, blocked, options, before), hosts=leaving)
 
 
 def rebalance(snapshot, options=None):
