@@ -16,12 +16,12 @@ import os
 import time
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
+from ansible.module_utils.basic import env_fallback, missing_required_lib
 
 from ansible_collections.vmops.migration.plugins.module_utils.errors import (
-    AnswerLost, ApiRefused, InputError, NotAuthorized, VmopsError,
+    AnswerLost, ApiRefused, InputError, NotAuthorized,
 )
-from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError
+from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
 
 try:
     import urllib3
@@ -62,13 +62,13 @@ TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 MERGE_PATCH = "application/merge-patch+json"
 
 
-class KubeModule(AnsibleModule):
-    """AnsibleModule with the connection options merged in and a lazily built `KubeApi`."""
+class KubeModule(VmopsModule):
+    """VmopsModule with the Kubernetes connection options and a lazily built `KubeApi`."""
+
+    CONNECTION_ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
 
     def __init__(self, argument_spec, **kwargs):
-        spec = dict(CONNECTION_ARGUMENT_SPEC)
-        spec.update(argument_spec)
-        super().__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec, **kwargs)
         if client is None:
             self.fail_json(msg=missing_required_lib("kubernetes"), exception=KUBERNETES_IMPORT_ERROR)
         if self.params["wait_timeout"] <= 0:
@@ -81,19 +81,13 @@ class KubeModule(AnsibleModule):
             self._api = KubeApi(api_client(self.params))
         return self._api
 
-    def run(self, function):
-        """Call `function(self)` and exit with its result dict, or fail with a clear message."""
-        try:
-            result = function(self)
-        except InputError as error:
-            self.fail_json(msg=str(error), parameter=error.parameter)
-        except (VmopsError, SnapshotError) as error:
-            self.fail_json(msg=str(error), **getattr(error, "details", {}))
-        except ApiException as error:
-            self.fail_json(msg=str(translate(error, "Kubernetes API call")), status=error.status)
-        except urllib3.exceptions.HTTPError as error:
-            self.fail_json(msg="cannot reach the Kubernetes API (check host/kubeconfig and the network): %s" % error)
-        self.exit_json(**result)
+    def library_errors(self):
+        return (ApiException, urllib3.exceptions.HTTPError)
+
+    def describe_library_error(self, error):
+        if isinstance(error, ApiException):
+            return {"msg": str(translate(error, "Kubernetes API call")), "status": error.status}
+        return {"msg": "cannot reach the Kubernetes API (check host/kubeconfig and the network): %s" % error}
 
 
 def api_client(params):

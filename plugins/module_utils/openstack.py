@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import traceback
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
-from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError
+from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
 
 try:
     import openstack
@@ -49,13 +49,13 @@ _CONNECT_KEYWORDS = {
 }
 
 
-class NovaModule(AnsibleModule):
-    """AnsibleModule with the connection options merged in and a lazily built connection."""
+class NovaModule(VmopsModule):
+    """VmopsModule with the OpenStack connection options and a lazily built connection."""
+
+    CONNECTION_ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
 
     def __init__(self, argument_spec, **kwargs):
-        spec = dict(CONNECTION_ARGUMENT_SPEC)
-        spec.update(argument_spec)
-        super().__init__(argument_spec=spec, **kwargs)
+        super().__init__(argument_spec, **kwargs)
         if openstack is None:
             self.fail_json(msg=missing_required_lib("openstacksdk"), exception=OPENSTACK_IMPORT_ERROR)
         self._conn = None
@@ -69,21 +69,15 @@ class NovaModule(AnsibleModule):
             self._conn = connect(self.params)
         return self._conn
 
-    def run(self, function):
-        """Call `function(self)` and exit with its result dict, or fail with a clear message."""
-        try:
-            result = function(self)
-        except InputError as error:
-            self.fail_json(msg=str(error), parameter=error.parameter)
-        except (VmopsError, SnapshotError) as error:
-            self.fail_json(msg=str(error), **getattr(error, "details", {}))
-        except sdk_exceptions.SDKException as error:
-            self.fail_json(msg=describe_sdk_error(error))
-        except ksa_exceptions.ConnectFailure as error:
-            self.fail_json(msg="cannot reach the OpenStack API (check cloud/auth.auth_url and the network): %s" % error)
-        except ksa_exceptions.ClientException as error:
-            self.fail_json(msg="OpenStack authentication or transport error: %s" % error)
-        self.exit_json(**result)
+    def library_errors(self):
+        return (sdk_exceptions.SDKException, ksa_exceptions.ClientException)
+
+    def describe_library_error(self, error):
+        if isinstance(error, sdk_exceptions.SDKException):
+            return {"msg": describe_sdk_error(error)}
+        if isinstance(error, ksa_exceptions.ConnectFailure):
+            return {"msg": "cannot reach the OpenStack API (check cloud/auth.auth_url and the network): %s" % error}
+        return {"msg": "OpenStack authentication or transport error: %s" % error}
 
 
 def connect(params):
