@@ -22,6 +22,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.errors import (
     AnswerLost, ApiRefused, InputError, NotAuthorized,
 )
 from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
+from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 try:
     import urllib3
@@ -55,8 +56,6 @@ CONNECTION_ARGUMENT_SPEC = {
     "wait_timeout": {"type": "int", "default": 3600},
 }
 
-READ_RETRIES = 4
-READ_BACKOFF_S = 0.5
 # Statuses worth asking again: throttled, or the server (or a proxy) failed for now.
 TRANSIENT_STATUSES = (429, 500, 502, 503, 504)
 MERGE_PATCH = "application/merge-patch+json"
@@ -190,16 +189,12 @@ class KubeApi:
 
     def read(self, action, call, missing_ok=False):
         """`call()` retried with backoff on 429, 5xx and connection errors; None on 404 when `missing_ok`."""
-        for attempt in range(READ_RETRIES + 1):
-            try:
-                return call()
-            except (ApiException, urllib3.exceptions.HTTPError) as error:
-                if isinstance(error, ApiException) and error.status == 404 and missing_ok:
-                    return None
-                if attempt == READ_RETRIES or not _is_transient(error):
-                    raise _typed(error, action) from error
-                self.sleep(READ_BACKOFF_S * 2 ** attempt)
-        raise AssertionError("unreachable")
+        try:
+            return retry_read(call, _is_transient, self.sleep)
+        except (ApiException, urllib3.exceptions.HTTPError) as error:
+            if isinstance(error, ApiException) and error.status == 404 and missing_ok:
+                return None
+            raise _typed(error, action) from error
 
     def write(self, action, call, missing_ok=False):
         """`call()` once; None on 404 when `missing_ok` (e.g. deleting what is already gone)."""

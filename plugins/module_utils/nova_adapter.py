@@ -35,6 +35,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.executor import (
     CANCELLED, COMPLETED, FAILED, IN_PROGRESS, Handle, Progress,
 )
 from ansible_collections.vmops.migration.plugins.module_utils.failures import Failure
+from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 MIGRATION_TYPES = {LIVE: "live-migration", COLD: "migration", EVACUATE: "evacuation"}
 # Nova migration status -> executor state, per move type. Anything unlisted is in progress.
@@ -51,8 +52,6 @@ ABORTABLE = ("queued", "preparing", "running")
 # the record is looked for this long before the start counts as refused.
 RECORD_WAIT_S = 30.0
 RECORD_LOOK_S = 0.2
-READ_RETRIES = 4
-READ_BACKOFF_S = 0.5
 UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
 
 # Nova's messages -> failure codes, first match wins. NoValidHost says "not enough hosts", so
@@ -108,14 +107,7 @@ class NovaBackend:
 
     def read(self, call):
         """`call()` retried with backoff on 5xx and connection errors (GETs are idempotent)."""
-        for attempt in range(READ_RETRIES + 1):
-            try:
-                return call()
-            except Exception as error:
-                if attempt == READ_RETRIES or not _is_transient(error):
-                    raise
-                self.sleep(READ_BACKOFF_S * 2 ** attempt)
-        raise AssertionError("unreachable")
+        return retry_read(call, _is_transient, self.sleep)
 
     def write(self, call, source=None, target=None):
         """`call()` once; Nova's refusal becomes MigrationFailed, a lost answer AnswerLost."""
