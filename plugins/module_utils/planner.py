@@ -95,8 +95,8 @@ def _place_all(cluster, instances, workflow, candidates, options):
     for instance in instances:
         move_type = _move_type(instance, workflow)
         if move_type == COLD and options.get("stopped") == "skip":
-            blocked.append(blocked_entry(instance, [Reason("NOT_RUNNING", "info", "instance is %s and stopped instances are skipped"
-                                                      % instance.status, None)]))
+            reason = Reason("NOT_RUNNING", "info", "instance is %s and stopped instances are skipped" % instance.status, None)
+            blocked.append(blocked_entry(instance, [reason]))
             continue
         target, reasons = cluster.choose(instance, move_type, candidates)
         if target is None:
