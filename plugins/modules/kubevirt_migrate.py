@@ -83,12 +83,9 @@ options:
         the result is C(failed) with code C(TIMEOUT).
       - Default is KubeVirt's completion timeout, C(completionTimeoutPerGiB) (150) seconds per GiB of memory.
     type: float
-  poll_interval:
-    description: Seconds between two looks at each running migration.
-    type: float
-    default: 2.0
 extends_documentation_fragment:
   - vmops.migration.kubernetes
+  - vmops.migration.moves.poll
 attributes:
   check_mode:
     support: full

@@ -34,26 +34,12 @@ options:
   max_parallel:
     description: Moves running at once in the whole run; V(0) means no limit. Defaults to the plan's C(limits.per_cluster).
     type: int
-  poll_interval:
-    description: Seconds between two looks at each running migration.
-    type: float
-    default: 2.0
   max_attempts:
     description:
       - Attempts per server. After a failure another target could fix (C(NO_VALID_HOST), C(DEST_UNAVAILABLE), ...),
         the move is re-planned onto the best other host by the constraint rules, never onto a target that failed.
     type: int
     default: 2
-  stall_timeout:
-    description: Seconds without the remaining bytes shrinking after which a live migration counts as stalled.
-    type: float
-  on_stall:
-    description:
-      - V(abort) cancels a stalled live migration (the server keeps running on its source), V(force_complete)
-        pauses the guest until the rest is copied (brief downtime, no data loss), V(fail) cancels it and fails the task.
-    type: str
-    choices: [abort, force_complete, fail]
-    default: abort
   confirm:
     description: Confirm cold migrations once the server reaches VERIFY_RESIZE.
     type: bool
@@ -70,6 +56,8 @@ options:
     type: path
 extends_documentation_fragment:
   - vmops.migration.openstack
+  - vmops.migration.moves.poll
+  - vmops.migration.moves.stall
 attributes:
   check_mode:
     support: full

@@ -60,28 +60,6 @@ options:
     description: Cold migrations running at once out of one host; V(0) means no limit.
     type: int
     default: 1
-  max_per_target:
-    description:
-      - Cold migrations running at once into one host; V(0) means no limit.
-      - Scheduler-chosen moves count against their target once Nova names it.
-    type: int
-    default: 0
-  max_parallel:
-    description: Cold migrations running at once in the whole run; V(0) means no limit.
-    type: int
-    default: 0
-  poll_interval:
-    description: Seconds between two looks at each running migration.
-    type: float
-    default: 2.0
-  max_attempts:
-    description:
-      - Attempts per server. After a failure a different target could fix (C(NO_VALID_HOST), C(DEST_UNAVAILABLE),
-        C(INSUFFICIENT_RESOURCES), C(UNKNOWN), ...), the move is retried on the best other host by the
-        constraint rules, never on a target that already failed.
-      - Only scheduler-chosen moves are retried; a named O(target) is what was asked for.
-    type: int
-    default: 1
   wait:
     description:
       - Wait for every move to end. With V(false) the moves are started and the module returns their
@@ -96,6 +74,8 @@ options:
     default: 3600
 extends_documentation_fragment:
   - vmops.migration.openstack
+  - vmops.migration.moves
+  - vmops.migration.moves.poll
 attributes:
   check_mode:
     support: full

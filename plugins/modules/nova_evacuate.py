@@ -49,29 +49,6 @@ options:
         it cannot run any guest twice. Needed only when its compute service is not both down and forced down.
     type: bool
     default: false
-  max_per_target:
-    description:
-      - Evacuations running at once into one host; V(0) means no limit.
-      - Scheduler-chosen moves count against their target once Nova names it.
-    type: int
-    default: 0
-  max_parallel:
-    description:
-      - Evacuations running at once; V(0) means no limit. All of them leave O(host), so there is no per-source limit.
-    type: int
-    default: 0
-  poll_interval:
-    description: Seconds between two looks at each running evacuation.
-    type: float
-    default: 2.0
-  max_attempts:
-    description:
-      - Attempts per server. After a failure a different target could fix (C(NO_VALID_HOST), C(DEST_UNAVAILABLE),
-        C(INSUFFICIENT_RESOURCES), C(UNKNOWN), ...), the evacuation is retried on the best other host by the
-        constraint rules, never on a target that already failed.
-      - Only scheduler-chosen moves are retried; a named O(target) is what was asked for.
-    type: int
-    default: 1
   wait:
     description:
       - Wait for every evacuation to end. With V(false) they are started and the module returns their
@@ -86,6 +63,8 @@ options:
     default: 3600
 extends_documentation_fragment:
   - vmops.migration.openstack
+  - vmops.migration.moves
+  - vmops.migration.moves.poll
 attributes:
   check_mode:
     support: full
@@ -95,6 +74,7 @@ attributes:
     support: full
     description: The host of each server before and after (planned hosts in check mode).
 notes:
+  - All evacuations leave O(host), so there is no per-source limit; O(max_per_target) and O(max_parallel) bound them.
   - Servers on local (non-shared) disks are rebuilt from their image, and their disk contents are lost. Nova
     decides this per server from its storage.
   - Before the host comes back, restart its nova-compute so that it deletes the evacuated guests, then clear

@@ -47,44 +47,6 @@ options:
         Nova queues what exceeds its own setting anyway. V(0) means no limit.
     type: int
     default: 1
-  max_per_target:
-    description:
-      - Live migrations running at once into one host; V(0) means no limit.
-      - Scheduler-chosen moves count against their target once Nova names it.
-    type: int
-    default: 0
-  max_parallel:
-    description: Live migrations running at once in the whole run; V(0) means no limit.
-    type: int
-    default: 0
-  poll_interval:
-    description: Seconds between two looks at each running migration.
-    type: float
-    default: 2.0
-  stall_timeout:
-    description:
-      - Seconds without the remaining bytes shrinking after which a migration counts as stalled
-        (a guest dirtying memory as fast as the network copies it). Unset or V(0) never stalls.
-    type: float
-  on_stall:
-    description:
-      - What to do with a stalled migration.
-      - V(abort) cancels it (status C(aborted), code C(STALLED)); the server keeps running on its source
-        and the task does not fail for it.
-      - V(force_complete) pauses the guest until the rest is copied (brief downtime, no data loss); status
-        C(force_completed). If even that makes no progress within O(stall_timeout), it is aborted.
-      - V(fail) cancels it like V(abort) (a migration nobody watches is never left running) and fails the task.
-    type: str
-    choices: [abort, force_complete, fail]
-    default: abort
-  max_attempts:
-    description:
-      - Attempts per server. After a failure a different target could fix (C(NO_VALID_HOST), C(DEST_UNAVAILABLE),
-        C(INSUFFICIENT_RESOURCES), C(UNKNOWN), ...), the move is retried on the best other host by the
-        constraint rules, never on a target that already failed.
-      - Only scheduler-chosen moves are retried; a named O(target) is what was asked for.
-    type: int
-    default: 1
   wait:
     description:
       - Wait for every move to end. With V(false) the moves are started (Nova queues them per source) and
@@ -100,6 +62,9 @@ options:
     default: 3600
 extends_documentation_fragment:
   - vmops.migration.openstack
+  - vmops.migration.moves
+  - vmops.migration.moves.poll
+  - vmops.migration.moves.stall
 attributes:
   check_mode:
     support: full

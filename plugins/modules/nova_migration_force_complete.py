@@ -20,37 +20,9 @@ description:
     the usual cure for a migration that does not converge because the guest dirties memory as fast as it is copied.
   - Nova accepts it only while the migration is C(running); a C(queued) or C(preparing) one fails with code C(RACE).
   - Idempotent, when no live migration of the server is in progress, nothing changes.
-options:
-  server:
-    description: The server, by id or exact name.
-    type: str
-    required: true
-  migration_id:
-    description:
-      - The live migration to act on; it must belong to O(server). When omitted, the server's live migration in
-        progress is used.
-    type: str
-  poll_interval:
-    description: Seconds between two looks at the migration while waiting.
-    type: float
-    default: 1.0
-  wait:
-    description: Wait until the migration has ended.
-    type: bool
-    default: true
-  timeout:
-    description: Seconds to wait with O(wait=true).
-    type: int
-    default: 3600
 extends_documentation_fragment:
+  - vmops.migration.moves.migration_action
   - vmops.migration.openstack
-attributes:
-  check_mode:
-    support: full
-    description: Finds the migration and returns what would be done, without acting.
-  diff_mode:
-    support: none
-    description: The result names the migration and its status before and after.
 """
 
 EXAMPLES = r"""
