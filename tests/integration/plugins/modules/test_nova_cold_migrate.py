@@ -9,37 +9,37 @@ def test_check_mode_plans_and_writes_nothing(moving_twin):
     conn = moving_twin.connect()
     before = server(conn, "cold-confirm")
     result = run_module("nova_cold_migrate", moving_twin, check_mode=True, diff=True,
-                        servers=["cold-confirm"], target="compute-0", **FAST)
+                        servers=["cold-confirm"], target="compute-1", **FAST)
     assert result["changed"] is True, result
     assert result["results"] == [{"instance": before.id, "name": "cold-confirm", "source": "compute-2",
-                                  "target": "compute-0", "type": "cold", "status": "planned"}]
+                                  "target": "compute-1", "type": "cold", "status": "planned"}]
     assert result["diff"] == {"before": {"placement": {"cold-confirm": "compute-2"}},
-                              "after": {"placement": {"cold-confirm": "compute-0"}}}
+                              "after": {"placement": {"cold-confirm": "compute-1"}}}
     assert migrations_of(conn, before.id) == [] and server(conn, "cold-confirm").compute_host == "compute-2"
 
 
 def test_moves_and_confirms_then_second_run_changes_nothing(moving_twin):
     conn = moving_twin.connect()
-    first = run_module("nova_cold_migrate", moving_twin, diff=True, servers=["cold-confirm"], target="compute-0", **FAST)
+    first = run_module("nova_cold_migrate", moving_twin, diff=True, servers=["cold-confirm"], target="compute-1", **FAST)
     assert first["changed"] is True and first.get("failed") is not True, first
     (entry,) = first["results"]
-    assert (entry["status"], entry["source"], entry["target"], entry["type"]) == ("completed", "compute-2", "compute-0", "cold")
+    assert (entry["status"], entry["source"], entry["target"], entry["type"]) == ("completed", "compute-2", "compute-1", "cold")
     moved = server(conn, "cold-confirm")
-    assert (moved.compute_host, moved.status) == ("compute-0", "ACTIVE")
+    assert (moved.compute_host, moved.status) == ("compute-1", "ACTIVE")
     assert [(m.migration_type, m.status) for m in migrations_of(conn, moved.id)] == [("migration", "confirmed")]
 
-    again = run_module("nova_cold_migrate", moving_twin, servers=["cold-confirm"], target="compute-0", **FAST)
+    again = run_module("nova_cold_migrate", moving_twin, servers=["cold-confirm"], target="compute-1", **FAST)
     assert again["changed"] is False and again["results"] == [], again
     assert len(migrations_of(conn, moved.id)) == 1
 
 
 def test_left_unconfirmed_then_reverted_to_its_source(moving_twin):
     conn = moving_twin.connect()
-    wanted = dict(servers=["cold-revert"], target="compute-0", confirm=False, **FAST)
+    wanted = dict(servers=["cold-revert"], target="compute-1", confirm=False, **FAST)
     moved = run_module("nova_cold_migrate", moving_twin, **wanted)
     assert moved["changed"] is True and moved["results"][0]["status"] == "completed", moved
     waiting = server(conn, "cold-revert")
-    assert (waiting.compute_host, waiting.status) == ("compute-0", "VERIFY_RESIZE")
+    assert (waiting.compute_host, waiting.status) == ("compute-1", "VERIFY_RESIZE")
     assert migrations_of(conn, waiting.id)[-1].status == "finished"
     assert run_module("nova_cold_migrate", moving_twin, **wanted)["changed"] is False
 
