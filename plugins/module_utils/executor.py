@@ -67,6 +67,8 @@ _BYTE_FIELDS = ("memory_total", "memory_processed", "memory_remaining", "disk_to
 # How often the loop checks for finished start calls while some are in flight.
 START_CHECK_S = 0.05
 
+MIB = 1024 * 1024
+
 
 @dataclass
 class Move:
@@ -492,7 +494,7 @@ class Executor:
             type=task.move.type, status=status, migration_id=task.handle.id if task.handle else None,
             started_at=task.started_at,
             seconds=round(self.clock() - task.started_mono, 3) if task.started_mono is not None else None,
-            bytes_transferred=progress.transferred if progress else 0, attempts=task.attempts,
+            bytes_transferred=_bytes_moved(task.move, status, progress), attempts=task.attempts,
             adopted=task.adopted, failure=failure,
         )
         self._emit("finished", task)
@@ -532,6 +534,18 @@ class Executor:
         eta = round(elapsed / done * (total - done), 1) if done else None
         return {"done": done, "total": total, "running": running, "bytes_transferred": moved,
                 "elapsed_s": round(elapsed, 1), "eta_s": eta}
+
+
+def _bytes_moved(move, status, progress):
+    """What the platform reported, and for a completed live move at least the guest's memory.
+
+    A migration that ends between two polls reports no counters (Nova drops finished
+    migrations from a server's list), yet pre-copy sent all the memory at least once.
+    """
+    reported = progress.transferred if progress else 0
+    if status in (STATUS_COMPLETED, STATUS_FORCE_COMPLETED) and move.type == LIVE and move.memory_mib:
+        return max(reported, move.memory_mib * MIB)
+    return reported
 
 
 def summarise(results):

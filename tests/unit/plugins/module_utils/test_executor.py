@@ -379,3 +379,15 @@ def test_policy_rejects_bad_values():
         Policy(on_stall="ignore")
     with pytest.raises(ValueError, match="max_attempts"):
         Policy(max_attempts=0)
+
+
+@pytest.mark.parametrize("move_type, status, reported, expected", [
+    ("live", "completed", 0, 2048 * 1024 * 1024),             # ended between polls: at least its memory
+    ("live", "completed", 3 * GIB, 3 * GIB),                   # more than memory (dirty rounds): as reported
+    ("live", "aborted", 100, 100),                             # not moved: only what was reported
+    ("cold", "completed", 0, 0),                               # a cold move copies no memory
+])
+def test_bytes_moved_counts_a_finished_live_moves_memory(move_type, status, reported, expected):
+    move = executor.Move(instance="i", source="a", target="b", type=move_type, memory_mib=2048)
+    progress = executor.Progress(status="running", memory_processed=reported) if reported else None
+    assert executor._bytes_moved(move, status, progress) == expected  # pylint: disable=protected-access
