@@ -48,5 +48,8 @@ bash docs/build.sh lint
 step "docs: docsite build (antsibull-docs RST, Sphinx HTML, offline)"
 bash docs/build.sh html
 
+step "molecule: the drain_node role converges, is idempotent and verifies against a Nova twin"
+(cd extensions && molecule test -s drain_node)
+
 step "pytest: unit, twins and integration"
 python -m pytest tests -q -p no:cacheprovider
