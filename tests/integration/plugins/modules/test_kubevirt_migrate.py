@@ -5,6 +5,7 @@ import subprocess
 import threading
 from collections import Counter
 
+import pytest
 from kubernetes import client
 
 from tests.integration.plugins.modules.kubevirt_runner import (
@@ -161,3 +162,31 @@ def test_timeout_cancels_our_migration_and_leaves_the_vmi_on_its_source(twin, cu
     assert (entry["status"], entry["failure"]["code"], entry["target"]) == ("failed", "TIMEOUT", "node-01")
     assert node_of(custom, "vm-01-02") == "node-01"
     assert all(vmim["status"]["phase"] == "Failed" for vmim in vmims(custom))
+
+
+@pytest.fixture(scope="module")
+def migratable_twin(tmp_path_factory):
+    """A twin whose node-01 holds twelve VMIs that can all live-migrate."""
+    from tests.fixtures.kube_twin import start_twin
+
+    folder = tmp_path_factory.mktemp("kube-all-migratable")
+    nodes = [{"name": "node-%02d" % n, "memory": "256Gi"} for n in range(1, 5)]
+    vms = [{"name": "vm-01-%02d" % i, "node": "node-01", "memory": "%dGi" % (1 + i % 3), "dirtyMibps": 5 * (i % 4)}
+           for i in range(1, 13)]
+    fleet = folder / "fleet.json"
+    fleet.write_text(json.dumps({"nodes": nodes, "vms": vms}))
+    started = start_twin(folder, "--fleet", str(fleet), "--time-factor", "10")
+    yield started
+    started.stop()
+
+
+def test_all_twelve_vmis_of_a_node_leave_it_in_one_call_within_the_limits(migratable_twin):
+    custom_api = client.CustomObjectsApi(migratable_twin.api_client())
+    before = vmis_on(custom_api, "node-01")
+    assert len(before) == 12
+    peaks = Peaks(custom_api, dict.fromkeys(before, "node-01"))
+    result = run_module("kubevirt_migrate", migratable_twin, node="node-01", **FAST)
+    peaks.done()
+    assert result["summary"]["by_status"] == {"completed": 12}, result
+    assert peaks.per_node["node-01"] == 2 and peaks.active <= 5
+    assert vmis_on(custom_api, "node-01") == []
