@@ -6,6 +6,7 @@ threshold rebalance, evacuation refused then done.
 """
 import json
 import os
+import pathlib
 import shutil
 import subprocess
 import tempfile
@@ -13,6 +14,7 @@ import tempfile
 import pytest
 
 from tests.fixtures.nova_twin import NovaTwin, twin_python
+from tests.integration.test_report_html import _Dom as Dom, _run_browser as run_browser
 from twin.nova import launcher
 
 ROOT = launcher.ROOT
@@ -106,11 +108,28 @@ def test_drain_with_allow_blocked_moves_the_rest_and_a_rerun_changes_nothing(twi
     reports_written = os.listdir(reports)
     assert any(name.endswith("-report.md") for name in reports_written)
     assert any(name.endswith("-report.json") for name in reports_written)
+    assert_report_page_shows_each_move(reports, before)
 
     code, output = playbook(twin, reports, "drain_compute.yml", {"drain_hosts": ["compute-1"]},
                             "drain_node_allow_blocked=true")
     assert code == 0, output
     assert recap_changed(output) == 0 and placement(twin) == after
+
+
+def assert_report_page_shows_each_move(reports, before):
+    """The drain's report.html, opened in headless Chromium: one timeline bar per moved server."""
+    page = next(name for name in os.listdir(reports) if name.startswith("drain-") and name.endswith("-report.html"))
+    folder = pathlib.Path(tempfile.mkdtemp(prefix="vmops-page-"))
+    try:
+        shutil.copy(os.path.join(reports, page), str(folder / "report.html"))
+        dom_text, console = run_browser(folder, "report.html", "--dump-dom")
+    finally:
+        shutil.rmtree(str(folder), ignore_errors=True)
+    assert console == []
+    dom = Dom()
+    dom.feed(dom_text)
+    moved = [name for name, (host, _status, _task) in before.items() if host == "compute-1" and name != "cd-rom"]
+    assert len(dom.find("rect", **{"class": "bar"})) == len(moved)
 
 
 def test_undrain_enables_only_what_we_disabled(twin, reports):
