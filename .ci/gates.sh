@@ -11,7 +11,8 @@ step() { printf '\n==> %s\n' "$*"; }
 
 step "collection build, install into an empty path, ansible-doc"
 ansible-galaxy collection build --force --output-path "$WORK" >/dev/null
-ansible-galaxy collection install "$WORK"/vmops-migration-*.tar.gz -p "$WORK/installed" >/dev/null
+# Only the empty path is configured here, or ansible-galaxy finds the checkout's link and installs nothing.
+ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-galaxy collection install "$WORK"/vmops-migration-*.tar.gz -p "$WORK/installed" >/dev/null
 for kind in module filter; do
     for plugin in $(ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-doc -t "$kind" -l vmops.migration | awk '{print $1}'); do
         ANSIBLE_COLLECTIONS_PATH="$WORK/installed" ansible-doc -t "$kind" "$plugin" >/dev/null
