@@ -10,10 +10,11 @@ import pytest
 from tests.unit.plan_checks import ROOT
 
 MODULE_UTILS = os.path.join(ROOT, "plugins", "module_utils")
+RULES = sorted(name for name in os.listdir(os.path.join(MODULE_UTILS, "constraints")) if name.endswith(".py"))
 CORE = ["snapshot.py", "capacity.py", "load.py", "physics.py", "scheduling.py", "targeting.py", "planner.py",
         "rebalancing.py", "hostnames.py", "errors.py", "report.py", "report_html.py", "plan_check.py",
-        "host_config.py", "executor.py", "failures.py", "progress.py", "retry.py"] + [os.path.join("constraints", name) for name in
-                             sorted(os.listdir(os.path.join(MODULE_UTILS, "constraints"))) if name.endswith(".py")]
+        "host_config.py", "executor.py", "failures.py", "progress.py", "retry.py"]
+CORE += [os.path.join("constraints", name) for name in RULES]
 COLLECTION = "ansible_collections.vmops.migration"
 
 
