@@ -60,4 +60,4 @@ step "molecule: the drain_node role converges, is idempotent and verifies agains
 (cd extensions && molecule test -s drain_node)
 
 step "pytest: unit, twins and integration"
-python -m pytest tests -q -p no:cacheprovider
+python -m pytest tests/unit tests/twin tests/integration -q -p no:cacheprovider
