@@ -19,9 +19,12 @@ def migrated(conn):
     """A small running, unpinned server, live-migrated to another host; waits for `completed`.
 
     Volume-backed servers come first: without local disks there is no block copy to wait for.
+    Servers other tests gave simulation knobs (a dirty rate that never converges, a failure) are
+    left alone: the session twin is shared.
     """
     candidates = [server for server in conn.compute.servers(details=True, all_projects=True)
-                  if server.status == "ACTIVE" and not (server.flavor.get("extra_specs") or {})]
+                  if server.status == "ACTIVE" and not (server.flavor.get("extra_specs") or {})
+                  and not any(key.startswith("sim_") for key in (server.metadata or {}))]
     server = min(candidates, key=lambda s: (bool(s.image and s.image.id), s.flavor["ram"], s.flavor["disk"]))
     source = server.compute_host
     target = next(s.host for s in conn.compute.services(binary="nova-compute") if s.host != source and s.status == "enabled")
