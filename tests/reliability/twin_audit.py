@@ -1,0 +1,56 @@
+"""Counting from the Nova twin what a scenario left behind: lost servers, servers in ERROR or in a
+task state, and migrations requested more than once for one move.
+
+Every reliability test takes a :class:`TwinAudit` before it starts and asks it afterwards, so
+the figures come from the twin (the API and its migration records), not from the tool under test.
+"""
+
+import collections
+
+
+class TwinAudit:
+    """What became of ``server_ids`` on ``twin`` (a tests.fixtures.nova_twin.NovaTwin) since now."""
+
+    def __init__(self, twin, server_ids):
+        self.twin = twin
+        self.server_ids = list(server_ids)
+        self.since_migration = twin.last_migration_id()
+
+    def servers(self):
+        """The watched servers the API still lists, by id."""
+        listed = self.twin.conn.compute.servers(all_projects=True)
+        return {server.id: server for server in listed if server.id in set(self.server_ids)}
+
+    def lost(self):
+        """Watched servers the API no longer lists."""
+        listed = self.servers()
+        return [server_id for server_id in self.server_ids if server_id not in listed]
+
+    def in_error(self):
+        """Watched servers in ERROR, or not ACTIVE, or still in a task state (a migration left running)."""
+        return sorted(server.id for server in self.servers().values()
+                      if server.status != "ACTIVE" or server.task_state)
+
+    def live_migrations(self):
+        """Live-migration records created since the audit began, per server."""
+        found = collections.Counter()
+        for migration in self.twin.conn.compute.migrations():
+            if migration.id > self.since_migration and migration.migration_type == "live-migration":
+                found[migration.server_id] += 1
+        return found
+
+    def duplicates(self, attempts):
+        """Migrations beyond the moves the tool started: ``attempts`` maps server id -> moves tried.
+
+        Nova makes one migration record per accepted live-migration POST, so a POST re-issued
+        after its answer was lost shows up here as one record too many.
+        """
+        return sum(max(0, count - attempts.get(server_id, 0)) for server_id, count in self.live_migrations().items())
+
+    def hosts(self):
+        """Where each watched server is now."""
+        return {server_id: server.compute_host for server_id, server in self.servers().items()}
+
+    def figures(self, attempts):
+        """The ledger's lost / in_error / duplicates counts, with the ids for assertion messages."""
+        return {"lost": self.lost(), "in_error": self.in_error(), "duplicates": self.duplicates(attempts)}
