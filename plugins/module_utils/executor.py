@@ -12,6 +12,7 @@ adapter, a KubeVirt adapter, or a fake in tests) with these methods:
   return its `Handle`; `known_ids` are the migration ids that existed before. Raises
   `MigrationFailed` when refused, `AnswerLost` when the answer never came.
 - ``poll(move, handle)``: a `Progress`; raises `MigrationFailed` when the move cannot go on.
+  `Progress.target_down` says the target's compute died under a running move.
 - ``abort(move, handle)`` and ``force_complete(move, handle)``.
 
 One thread pool makes the blocking start calls (a live-migrate POST takes ~0.4 s on Nova); one
@@ -28,7 +29,12 @@ Stall and timeout handling keeps the guest safe: an abort leaves it running on i
 - ``fail``: abort the migration too (never leave a migration running that nobody watches), and
   the move ends `failed` (code STALLED), so the caller's run fails.
 A move running longer than its timeout is aborted and ends `failed` (code TIMEOUT). A move whose
-abort does not take within `abort_grace_s` ends `failed` (UNKNOWN), naming the migration.
+abort does not take within `abort_grace_s` ends `failed` (UNKNOWN), naming the migration. An abort
+or force-complete whose answer was lost is sent again at the next poll while the migration runs.
+
+A target whose compute dies stays dead for the rest of the run: its running moves are aborted
+(the guests stay on their sources) and re-planned elsewhere like a failed start, and waiting moves
+bound for it are re-planned before they start, so it gets no new moves.
 """
 
 from __future__ import annotations
@@ -109,6 +115,7 @@ class Progress:
     disk_processed: int | None = None
     disk_remaining: int | None = None
     failure: Failure | None = None
+    target_down: bool = False  # the target's compute service is down while the move runs
 
     @property
     def remaining(self):
@@ -217,6 +224,8 @@ class _Task:
         self.forced = False
         self.abort_reason = None  # (Failure, final status) once we asked for an abort
         self.abort_mono = None
+        self.abort_sent = False  # False again when the abort's answer was lost: sent again at the next poll
+        self.retry_after_abort = False  # the abort was ours because the target died: re-plan the move
         self.poll_errors = 0
         self.next_poll = 0.0
         self.result = None
@@ -238,6 +247,7 @@ class Executor:
         self._link = Link()
         self._tasks = []
         self._run_started = None
+        self._dead_targets = set()
 
     # -- the loop -------------------------------------------------------------------------
 
@@ -256,6 +266,7 @@ class Executor:
                     waiting = []
                     for task in running:
                         self._request_abort(task, Failure("TIMEOUT", "the run's timeout passed"), STATUS_FAILED)
+                waiting = self._steer_clear_of_dead_targets(waiting)
                 for task in self._startable(waiting):
                     waiting.remove(task)
                     self._launch(task, pool)
@@ -288,6 +299,17 @@ class Executor:
 
     def _past_deadline(self, now):
         return self.policy.deadline_s is not None and now - self._run_started >= self.policy.deadline_s
+
+    def _steer_clear_of_dead_targets(self, waiting):
+        """Re-plan (or fail) waiting moves bound for a target that died; the rest wait on."""
+        still = []
+        for task in waiting:
+            target = task.move.target
+            if target in self._dead_targets:
+                self._failed(task, Failure("DEST_UNAVAILABLE", "target %s went down during the run" % target), target)
+            if task.result is None:
+                still.append(task)
+        return still
 
     def _startable(self, waiting):
         chosen = []
@@ -357,6 +379,7 @@ class Executor:
         task.progress = Progress(status=task.handle.status, target=task.handle.target or task.move.target)
         task.best_remaining, task.progress_mono = None, now
         task.forced, task.abort_reason, task.abort_mono, task.poll_errors = False, None, None, 0
+        task.abort_sent, task.retry_after_abort = False, False
         task.next_poll = now
         self._track_target(task, task.handle.target)
         self._emit("started", task)
@@ -397,6 +420,8 @@ class Executor:
         self._track_target(task, progress.target)
         if progress.status == COMPLETED:
             self._finish(task, STATUS_FORCE_COMPLETED if task.forced else STATUS_COMPLETED, host=progress.host)
+        elif task.retry_after_abort and progress.status in (CANCELLED, FAILED):
+            self._failed(task, task.abort_reason[0], progress.target, retry=True)
         elif progress.status == CANCELLED:
             if task.abort_reason is not None:
                 failure, status = task.abort_reason
@@ -410,12 +435,23 @@ class Executor:
             if task.abort_reason is not None:
                 failure = task.abort_reason[0]
             self._failed(task, failure, progress.target, retry=task.abort_reason is None)
+        elif progress.target_down and task.abort_reason is None:
+            self._target_died(task, progress.target)
         else:
             self._emit("progress", task)
             self._check_limits_of_time(task, now)
 
+    def _target_died(self, task, target):
+        """Abort the move to a dead target and re-plan it once the abort took; no new moves go there."""
+        self._dead_targets.add(target)
+        self._request_abort(task, Failure("DEST_UNAVAILABLE", "target compute %s went down during the move; "
+                                          "the guest stays on %s" % (target, task.move.source)), STATUS_FAILED)
+        task.retry_after_abort = True
+
     def _check_limits_of_time(self, task, now):
         if task.abort_reason is not None:
+            if not task.abort_sent:
+                self._send_abort(task)
             if now - task.abort_mono >= self.policy.abort_grace_s:
                 self._finish(task, STATUS_FAILED, failure=Failure(
                     "UNKNOWN", "abort of migration %s requested %ds ago (%s) and it is still running; check it by hand"
@@ -447,6 +483,8 @@ class Executor:
                 self._request_abort(task, Failure("STALLED", "%s; force-complete refused: %s"
                                                   % (failure.message, error.message)), STATUS_ABORTED)
                 return
+            except AnswerLost:
+                pass  # maybe it took: if the guest still makes no progress, the next stall window aborts it
             task.forced = True
             task.progress_mono = now  # give the paused guest a fresh stall window
             self._emit("force_complete", task)
@@ -458,11 +496,17 @@ class Executor:
             return
         task.abort_reason = (failure, status)
         task.abort_mono = self.clock()
+        self._send_abort(task)
+        self._emit("abort", task)
+
+    def _send_abort(self, task):
         try:
             self.backend.abort(task.move, task.handle)
         except MigrationFailed:
             pass  # e.g. it is completing right now: the next polls show how it ends, within the grace time
-        self._emit("abort", task)
+        except AnswerLost:
+            return  # sent again at the next poll that finds the migration still running
+        task.abort_sent = True
 
     # -- ending ---------------------------------------------------------------------------
 
@@ -471,8 +515,9 @@ class Executor:
         if target and target not in task.excluded:
             task.excluded.append(target)
         if retry and failure.retryable and task.attempts < self.policy.max_attempts and self.replan is not None:
-            new_target = self.replan(task.move, list(task.excluded))
-            if new_target is not None and new_target not in task.excluded:
+            excluded = task.excluded + sorted(self._dead_targets.difference(task.excluded))
+            new_target = self.replan(task.move, excluded)
+            if new_target is not None and new_target not in excluded:
                 self._release(task)
                 self._emit("retry", task, failure=failure.to_dict(), next_target=new_target)
                 task.move = replace(task.move, target=new_target)

@@ -38,12 +38,15 @@ class FakeBackend:
 
     `behaviour[instance]` may set: seconds, stalls, refuse ({target: code} at start), fail_running
     ({target: code} halfway), lose_answer ("after" runs the start and loses the answer, "before"
-    loses it without running it, once), in_flight (a migration already running at the start).
+    loses it without running it, once), in_flight (a migration already running at the start),
+    lose_abort / lose_force_complete ("before" or "after", once, as lose_answer).
+    `dies` maps a target to the fake time its compute dies: moves to it stop and report target_down.
     """
 
-    def __init__(self, clock, hosts=("t1", "t2", "t3", "t4"), **behaviour):
+    def __init__(self, clock, hosts=("t1", "t2", "t3", "t4"), dies=None, **behaviour):
         self.clock = clock
         self.hosts = list(hosts)
+        self.dies = dies or {}
         self.behaviour = behaviour
         self.migrations_by_instance = {}
         self.starts, self.aborts, self.force_completes = [], [], []
@@ -104,9 +107,14 @@ class FakeBackend:
             raise AnswerLost("503 after the migration started")
         return self._handle(migration)
 
+    def _dead(self, target):
+        return target in self.dies and self.clock.now >= self.dies[target]
+
     def poll(self, move, handle):
         migration = next(m for m in self.migrations_by_instance[move.instance] if m.id == handle.id)
         elapsed = self.clock.now - migration.started
+        if migration.status == IN_PROGRESS and self._dead(migration.target):
+            return Progress(status=IN_PROGRESS, target=migration.target, host=migration.source, target_down=True)
         if migration.status == IN_PROGRESS:
             if migration.fail_at and elapsed >= migration.seconds / 2:
                 migration.status = FAILED
@@ -123,11 +131,19 @@ class FakeBackend:
 
     def abort(self, move, handle):
         self.aborts.append(handle.id)
-        self._by_id(move, handle).status = CANCELLED
+        self._act(move, handle, "lose_abort", CANCELLED)
 
     def force_complete(self, move, handle):
         self.force_completes.append(handle.id)
-        self._by_id(move, handle).status = COMPLETED
+        self._act(move, handle, "lose_force_complete", COMPLETED)
+
+    def _act(self, move, handle, lose_key, status):
+        lose = self._of(move.instance).pop(lose_key, None)
+        if lose == "before":
+            raise AnswerLost("503 before anything happened")
+        self._by_id(move, handle).status = status
+        if lose == "after":
+            raise AnswerLost("503 after it took")
 
     def _by_id(self, move, handle):
         return next(m for m in self.migrations_by_instance[move.instance] if m.id == handle.id)
@@ -391,3 +407,45 @@ def test_bytes_moved_counts_a_finished_live_moves_memory(move_type, status, repo
     move = executor.Move(instance="i", source="a", target="b", type=move_type, memory_mib=2048)
     progress = executor.Progress(status="running", memory_processed=reported) if reported else None
     assert executor._bytes_moved(move, status, progress) == expected  # pylint: disable=protected-access
+
+
+def test_a_target_that_dies_has_its_moves_aborted_and_replanned_and_gets_no_new_ones():
+    clock = Clock()
+    backend = FakeBackend(clock, dies={"t1": 3.0})
+    moves = [Move("vm%d" % i, "s%d" % i, "t1") for i in range(3)]
+    results, unused_backend = run(moves, backend, clock, limits=Limits(per_target=1), max_attempts=2,
+                                  replan=next_host(["t1", "t2", "t3"]))
+    assert [result.status for result in results] == ["completed"] * 3
+    assert all(result.target in ("t2", "t3") for result in results)
+    assert [start for start in backend.starts if start[1] == "t1"] == [("vm0", "t1")]
+    assert backend.aborts == ["1"]  # the one running to t1 when it died
+
+
+def test_without_retries_moves_to_a_dead_target_fail_and_the_guests_stay_on_their_sources():
+    clock = Clock()
+    backend = FakeBackend(clock, dies={"t1": 3.0})
+    moves = [Move("vm%d" % i, "s%d" % i, "t1") for i in range(3)] + [Move("other", "s9", "t2")]
+    results, unused_backend = run(moves, backend, clock, limits=Limits(per_target=1))
+    assert [(result.status, result.target) for result in results] == [
+        ("failed", "s0"), ("failed", "s1"), ("failed", "s2"), ("completed", "t2")]
+    assert {result.failure.code for result in results[:3]} == {"DEST_UNAVAILABLE"}
+    assert "t1 went down" in results[1].failure.message and results[1].attempts == 0
+    assert backend.starts == [("vm0", "t1"), ("other", "t2")]
+
+
+@pytest.mark.parametrize("lost, aborts", [("before", 2), ("after", 1)])
+def test_an_abort_whose_answer_was_lost_is_sent_again_while_the_migration_runs(lost, aborts):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"stalls": True, "lose_abort": lost})
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall="abort")
+    assert results[0].status == "aborted" and results[0].failure.code == "STALLED"
+    assert backend.aborts == ["1"] * aborts
+
+
+@pytest.mark.parametrize("lost, status, aborts", [("before", "aborted", ["1"]), ("after", "force_completed", [])])
+def test_a_force_complete_whose_answer_was_lost_never_stops_the_run(lost, status, aborts):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"stalls": True, "lose_force_complete": lost})
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall="force_complete")
+    assert results[0].status == status
+    assert backend.force_completes == ["1"] and backend.aborts == aborts
