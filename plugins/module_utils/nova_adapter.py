@@ -52,6 +52,8 @@ ABORTABLE = ("queued", "preparing", "running")
 # the record is looked for this long before the start counts as refused.
 RECORD_WAIT_S = 30.0
 RECORD_LOOK_S = 0.2
+# Polls read the compute services' states at most this often, to see a target die under a live move.
+SERVICE_STATES_TTL_S = 2.0
 UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
 
 # Nova's messages -> failure codes, first match wins. NoValidHost says "not enough hosts", so
@@ -89,25 +91,21 @@ def _message(error):
     return getattr(error, "details", None) or str(error)
 
 
-def _is_transient(error):
-    sdk, ksa = nova_module.sdk_exceptions, nova_module.ksa_exceptions
-    if isinstance(error, sdk.HttpException):
-        return (getattr(error, "status_code", None) or 0) >= 500
-    return isinstance(error, (ksa.ConnectionError, ksa.RetriableConnectionFailure))
-
-
 class NovaBackend:
     """Executor backend over one openstacksdk connection (shared by the executor's threads)."""
 
-    def __init__(self, conn, sleep=time.sleep):
+    def __init__(self, conn, sleep=time.sleep, clock=time.monotonic):
         self.conn = conn
         self.sleep = sleep
+        self.clock = clock
+        self._service_states = {}
+        self._service_states_read = None
 
     # -- reads and writes -----------------------------------------------------------------
 
     def read(self, call):
         """`call()` retried with backoff on 5xx and connection errors (GETs are idempotent)."""
-        return retry_read(call, _is_transient, self.sleep)
+        return retry_read(call, nova_module.is_transient, self.sleep)
 
     def write(self, call, source=None, target=None):
         """`call()` once; Nova's refusal becomes MigrationFailed, a lost answer AnswerLost."""
@@ -119,7 +117,7 @@ class NovaBackend:
                 raise AnswerLost("no usable answer (HTTP %s): %s" % (status, _message(error))) from error
             raise MigrationFailed(classify(_message(error), status, source), _message(error), target) from error
         except Exception as error:
-            if _is_transient(error):
+            if nova_module.is_transient(error):
                 raise AnswerLost("no answer: %s" % error) from error
             raise
 
@@ -180,11 +178,21 @@ class NovaBackend:
         progress = Progress(status=state, target=record.dest_compute, host=move.source)
         if move.type == LIVE and state == IN_PROGRESS and record.status == "running":
             self._add_live_progress(move, handle, progress)
+        if move.type == LIVE and record.status in ABORTABLE and record.dest_compute:
+            progress.target_down = self._service_state(record.dest_compute) == "down"
         if state == COMPLETED or (move.type == COLD and record.status == "finished"):
             return self._ended(move, handle, record, progress)
         if state in (FAILED, CANCELLED):
             progress.failure = self._why(move, record)
         return progress
+
+    def _service_state(self, host):
+        """The host's nova-compute state (up/down), as Nova judges it, read at most every few seconds."""
+        now = self.clock()
+        if self._service_states_read is None or now - self._service_states_read >= SERVICE_STATES_TTL_S:
+            self._service_states = {name: service.state for name, service in self.compute_services().items()}
+            self._service_states_read = now
+        return self._service_states.get(host)
 
     def _record(self, move, handle):
         records = self.read(lambda: list(self.conn.compute.migrations(

@@ -11,9 +11,11 @@ and `local_gb` are gone from 2.88 on). Pinning the microversion per call keeps t
 
 from __future__ import annotations
 
+import time
 from urllib.parse import parse_qsl, urlparse
 
 from ansible_collections.vmops.migration.plugins.module_utils import openstack as nova_module
+from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 
 def _checked(response):
@@ -22,8 +24,10 @@ def _checked(response):
     return response.json() if response.content else {}
 
 
-def get_json(proxy, path, microversion=None, params=None):
-    return _checked(proxy.get(path, microversion=microversion, params=params))
+def get_json(proxy, path, microversion=None, params=None, sleep=time.sleep):
+    """A GET's JSON, asked again with backoff on 5xx answers and connection errors (a GET is idempotent)."""
+    return retry_read(lambda: _checked(proxy.get(path, microversion=microversion, params=params)),
+                      nova_module.is_transient, sleep)
 
 
 def put_json(proxy, path, body, microversion=None):

@@ -9,12 +9,14 @@ Only this file and the Nova adapter import openstacksdk.
 
 from __future__ import annotations
 
+import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
 from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
+from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 try:
     import openstack
@@ -66,7 +68,9 @@ class NovaModule(VmopsModule):
     @property
     def conn(self):
         if self._conn is None:
-            self._conn = connect(self.params)
+            conn = connect(self.params)
+            discover_compute(conn)
+            self._conn = conn
         return self._conn
 
     def library_errors(self):
@@ -93,6 +97,27 @@ def connect(params):
         return openstack.connect(cloud=cloud, **kwargs)
     except sdk_exceptions.ConfigException as error:
         raise InputError("cloud", "cannot load the cloud configuration: %s" % error) from error
+
+
+def is_transient(error):
+    """A 5xx answer or a failed connection: worth asking again when the request is a read."""
+    if isinstance(error, sdk_exceptions.HttpException):
+        return (getattr(error, "status_code", None) or 0) >= 500
+    return isinstance(error, (ksa_exceptions.ConnectionError, ksa_exceptions.RetriableConnectionFailure))
+
+
+def discover_compute(conn, sleep=time.sleep):
+    """Read the compute API's version document now, with the reads' retries.
+
+    openstacksdk reads it on the first compute call and gives up at once on a 5xx answer, which
+    would fail a whole run on one unlucky GET; a failed discovery is not cached, so asking again works.
+    """
+    retry_read(conn.compute.get_endpoint_data, _transient_discovery, sleep)
+
+
+def _transient_discovery(error):
+    # keystoneauth reports a 5xx answer to the version document as DiscoveryFailure without the status.
+    return is_transient(error) or isinstance(error, ksa_exceptions.DiscoveryFailure)
 
 
 def require_microversion(conn, needed, feature):
