@@ -33,10 +33,10 @@ def _write(path, data, private=False):
         f.write(data)
 
 
-def create(directory):
+def create(directory, ca_name="vmops-kube-twin-ca"):
     """Write ca.crt, server.crt and server.key; return their paths."""
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca = _cert(_name("vmops-kube-twin-ca"), _name("vmops-kube-twin-ca"), ca_key, ca_key, True)
+    ca = _cert(_name(ca_name), _name(ca_name), ca_key, ca_key, True)
     key = ec.generate_private_key(ec.SECP256R1())
     cert = _cert(_name("127.0.0.1"), ca.subject, key, ca_key, False)
     paths = {n: os.path.join(directory, n) for n in ("ca.crt", "server.crt", "server.key")}

@@ -19,6 +19,8 @@ def parse(argv):
     up.add_argument("--port", type=int, default=0, help="nova-api port (0: any free one)")
     up.add_argument("--placement-port", type=int, default=0)
     up.add_argument("--config", help="fleet file (JSON or YAML): hosts, aggregates, flavors, servers")
+    up.add_argument("--tls", action="store_true",
+                    help="serve HTTPS with a fresh CA (STATE_DIR/tls/ca.crt; clients must be given it)")
     up.add_argument("--detach", action="store_true", help="return once the twin is ready")
     down = sub.add_parser("down", help="stop the twin serving a state dir")
     down.add_argument("--state-dir", required=True)
@@ -29,6 +31,7 @@ def _up_options(args):
     options = ["--computes", str(args.computes), "--servers", str(args.servers),
                "--time-factor", str(args.time_factor), "--port", str(args.port),
                "--placement-port", str(args.placement_port)]
+    options += ["--tls"] if args.tls else []
     return options + (["--config", os.path.abspath(args.config)] if args.config else [])
 
 

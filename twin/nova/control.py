@@ -1,5 +1,6 @@
 """Client for the twin's /_twin control endpoint (stdlib only, usable from any venv)."""
 import json
+import ssl
 import urllib.error
 import urllib.request
 
@@ -9,16 +10,18 @@ class ControlError(RuntimeError):
 
 
 class TwinControl:
-    def __init__(self, base_url, timeout=60):
+    def __init__(self, base_url, timeout=60, ca_cert=None):
+        """``ca_cert``: the CA of a twin started with --tls (its twin.json ``ca_cert``)."""
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
+        self.context = ssl.create_default_context(cafile=ca_cert) if ca_cert else None
 
     def _call(self, method, path, body=None):
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(self.base_url + path, data=data, method=method,
                                          headers={"Content-Type": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+            with urllib.request.urlopen(request, timeout=self.timeout, context=self.context) as response:
                 return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             raise ControlError("%s %s: %s %s" % (method, path, exc.code, exc.read().decode(errors="replace")))

@@ -5,7 +5,7 @@ import re
 import time
 
 from twin.nova import fleet, simstate
-from twin.nova.gateway import json_response
+from twin.nova.responses import json_response
 
 _SIM_KEYS = {"dirty_mibps": "sim_dirty_mibps", "bw_mibps": "sim_bw_mibps", "fail": "sim_fail"}
 
@@ -27,7 +27,6 @@ class ControlApi:
         self.started = time.time()
         self.routes = [
             ("GET", r"/_twin/status", self.status),
-            ("GET", r"/_twin/identity(?:/v3)?/?", self.identity_version),
             ("POST", r"/_twin/hosts", self.add_host),
             ("POST", r"/_twin/hosts/(?P<host>[^/]+)/kill", self.kill),
             ("POST", r"/_twin/hosts/(?P<host>[^/]+)/revive", self.revive),
@@ -68,18 +67,6 @@ class ControlApi:
             "faults": self.faults.describe(),
             **simstate.snapshot(),
         }
-
-    @staticmethod
-    def identity_version(body, environ, **_):
-        # openstackclient insists on discovering an identity v3 endpoint (recipe trap 12).
-        url = "http://%s/_twin/identity/v3" % environ.get("HTTP_HOST", "127.0.0.1")
-        return 200, {"version": {
-            "id": "v3.14",
-            "status": "stable",
-            "updated": "2020-04-07T00:00:00Z",
-            "links": [{"rel": "self", "href": url}],
-            "media-types": [{"base": "application/json", "type": "application/vnd.openstack.identity-v3+json"}],
-        }}
 
     def add_host(self, body, **_):
         spec = fleet.host_spec(body)

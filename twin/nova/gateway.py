@@ -1,29 +1,26 @@
 """WSGI fronts for nova-api and Placement: auth shim, the one API lock, faults, counting."""
 import io
-import json
 import re
 import time
+
+from twin.nova.identity import Identity, refused, unauthorized
+from twin.nova.responses import json_response
 
 ADMIN_ROLES = "admin,member,reader"
 _LIVE_MIGRATE = re.compile(r"^/v2(?:\.1)?/(?:[0-9a-f]{32}/)?servers/([^/]+)/action$")
 _FAULT_KEYS = {500: "computeFault", 502: "computeFault", 503: "serviceUnavailable", 504: "computeFault"}
-_REASONS = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
 def identity(environ, default_project):
-    """Nova 34 has no noauth2: ``user:project`` tokens pick a user, anything else is admin."""
+    """Nova 34 has no noauth2: ``user:project`` tokens pick a user, anything else is admin
+    (a refused token, see identity.REFUSED, is no one: None)."""
     token = environ.get("HTTP_X_AUTH_TOKEN", "")
+    if refused(token):
+        return None
     user, sep, project = token.partition(":")
     if sep and user and project:
         return user, project
     return "admin", default_project
-
-
-def json_response(start_response, status, payload, extra_headers=()):
-    body = json.dumps(payload).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-    start_response("%d %s" % (status, _REASONS.get(status, "OK")), headers + list(extra_headers))
-    return [body]
 
 
 def _run_locked(lock, app, environ):
@@ -52,9 +49,12 @@ class NovaGateway:
         self.control = control
         self.default_project = default_project
         self.count_live_migrate = count_live_migrate
+        self.identity = Identity(default_project)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
+        if path.startswith("/_twin/identity"):
+            return self.identity(environ, start_response)
         if path.startswith("/_twin/"):
             return self.control(environ, start_response)
         method = environ["REQUEST_METHOD"]
@@ -64,7 +64,10 @@ class NovaGateway:
             time.sleep(verdict.delay_s)
         if verdict.reject:
             return self._fault(start_response, verdict.reject, "error")
-        user, project = identity(environ, self.default_project)
+        caller = identity(environ, self.default_project)
+        if caller is None:
+            return unauthorized(start_response, "The token is expired or invalid.")
+        user, project = caller
         environ["HTTP_X_AUTH_USER"] = user
         environ["HTTP_X_AUTH_PROJECT_ID"] = project
         environ["HTTP_X_ROLES"] = ADMIN_ROLES if user == "admin" else "member,reader"

@@ -11,10 +11,15 @@ import traceback
 READY_FILE = "twin.json"
 
 
-def _serve(app, port):
+def _serve(app, port, certificates=None):
+    """Serve ``app`` on 127.0.0.1 (HTTPS with ``certificates``, see tls.create); (server, port)."""
     from cheroot import wsgi
 
+    from twin.nova import tls
+
     server = wsgi.Server(("127.0.0.1", port), app, numthreads=8, shutdown_timeout=1)
+    if certificates:
+        server.ssl_adapter = tls.adapter(certificates)
     server.prepare()
     threading.Thread(target=server.serve, daemon=True, name="http-%d" % port).start()
     return server, server.socket.getsockname()[1]
@@ -41,7 +46,7 @@ def _up(args, state_dir, ready_path, started):
     tmp = bootstrap.prepare(state_dir)
     imported = time.monotonic()
 
-    from twin.nova import clouds, controlplane, fleet, gateway, seed, simstate
+    from twin.nova import clouds, controlplane, fleet, gateway, seed, simstate, tls
     from twin.nova.controlapi import ControlApi
     from twin.nova.faults import Faults
 
@@ -61,13 +66,15 @@ def _up(args, state_dir, ready_path, started):
     control = ControlApi(plane, faults, timings)
     nova = gateway.NovaGateway(plane.nova_app, plane.lock, faults, control, controlplane.PROJECT_ID,
                                simstate.count_live_migrate_post)
-    nova_server, nova_port = _serve(nova, args.port)
+    certificates = tls.create(state_dir) if args.tls else None
+    scheme = "https" if args.tls else "http"
+    nova_server, nova_port = _serve(nova, args.port, certificates)
     placement_server, placement_port = _serve(gateway.PlacementGateway(plane.placement_app, plane.lock),
-                                              args.placement_port)
-    base = "http://127.0.0.1:%d" % nova_port
+                                              args.placement_port, certificates)
+    base = "%s://127.0.0.1:%d" % (scheme, nova_port)
     endpoints = {
         "compute": base + "/v2.1",
-        "placement": "http://127.0.0.1:%d" % placement_port,
+        "placement": "%s://127.0.0.1:%d" % (scheme, placement_port),
         "identity": base + "/_twin/identity/v3",
         "control": base + "/_twin",
     }
@@ -84,6 +91,7 @@ def _up(args, state_dir, ready_path, started):
         "cloud": clouds.CLOUD,
         "hosts": [h.name for h in plan.hosts],
         "image_id": controlplane.IMAGE_ID,
+        "ca_cert": certificates and certificates["ca.crt"],
         "timings": timings,
     }
     _write_atomically(ready_path, ready)
