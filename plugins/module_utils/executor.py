@@ -34,7 +34,8 @@ or force-complete whose answer was lost is sent again at the next poll while the
 
 A target whose compute dies stays dead for the rest of the run: its running moves are aborted
 (the guests stay on their sources) and re-planned elsewhere like a failed start, and waiting moves
-bound for it are re-planned before they start, so it gets no new moves.
+bound for it are re-planned before they start, so it gets no new moves. A target that refuses a
+start as unavailable (DEST_UNAVAILABLE: down, disabled) is treated the same way.
 """
 
 from __future__ import annotations
@@ -364,7 +365,10 @@ class Executor:
         try:
             task.handle, task.adopted = task.future.result()
         except MigrationFailed as error:
-            self._failed(task, Failure(error.code, error.message), error.target or task.move.target)
+            target = error.target or task.move.target
+            if error.code == "DEST_UNAVAILABLE" and target:
+                self._dead_targets.add(target)
+            self._failed(task, Failure(error.code, error.message), target)
             return False
         except AnswerLost as error:
             self._failed(task, Failure("UNKNOWN", "no answer to the start call, and no migration of the server "

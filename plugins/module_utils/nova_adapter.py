@@ -151,6 +151,9 @@ class NovaBackend:
             # The executor adopts the waiting migration before it calls start: none is left.
             raise MigrationFailed("RACE", "server %s no longer waits in VERIFY_RESIZE: nothing to confirm or revert"
                                   % move.instance)
+        if target and self._service_state(target, fresh=True) == "down":
+            # Nova would accept the request and fail it later, leaving a migration to a dead host.
+            raise MigrationFailed("DEST_UNAVAILABLE", "the nova-compute service of target %s is down" % target, target)
         self.write(self._start_request(move, target), move.source, target)
         deadline = time.monotonic() + RECORD_WAIT_S
         while True:
@@ -186,10 +189,10 @@ class NovaBackend:
             progress.failure = self._why(move, record)
         return progress
 
-    def _service_state(self, host):
-        """The host's nova-compute state (up/down), as Nova judges it, read at most every few seconds."""
+    def _service_state(self, host, fresh=False):
+        """The host's nova-compute state (up/down), as Nova judges it, read at most every few seconds unless `fresh`."""
         now = self.clock()
-        if self._service_states_read is None or now - self._service_states_read >= SERVICE_STATES_TTL_S:
+        if fresh or self._service_states_read is None or now - self._service_states_read >= SERVICE_STATES_TTL_S:
             self._service_states = {name: service.state for name, service in self.compute_services().items()}
             self._service_states_read = now
         return self._service_states.get(host)

@@ -449,3 +449,14 @@ def test_a_force_complete_whose_answer_was_lost_never_stops_the_run(lost, status
     results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock, stall_timeout=5, on_stall="force_complete")
     assert results[0].status == status
     assert backend.force_completes == ["1"] and backend.aborts == aborts
+
+
+def test_a_target_that_refuses_a_start_as_unavailable_is_not_tried_again_in_the_run():
+    clock = Clock()
+    refuse = {"refuse": {"t1": "DEST_UNAVAILABLE"}}
+    backend = FakeBackend(clock, vm0=dict(refuse), vm1=dict(refuse), vm2=dict(refuse))
+    moves = [Move("vm%d" % i, "s%d" % i, "t1") for i in range(3)]
+    results, unused_backend = run(moves, backend, clock, limits=Limits(per_target=1), max_attempts=2,
+                                  replan=next_host(["t1", "t2"]))
+    assert [(result.status, result.target) for result in results] == [("completed", "t2")] * 3
+    assert [start for start in backend.starts if start[1] == "t1"] == [("vm0", "t1")]
