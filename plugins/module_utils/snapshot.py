@@ -25,11 +25,14 @@ STOPPED_STATES = ("SHUTOFF", "SUSPENDED", "STOPPED", "Stopped")
 
 
 class SnapshotError(ValueError):
-    """A snapshot that does not follow the contract; `problems` lists every `path: problem`."""
+    """A snapshot that does not follow the contract; `problems` lists every `path: problem`.
+
+    The message names the snapshot: it reaches people as a module's or a filter's error.
+    """
 
     def __init__(self, problems):
         self.problems = list(problems)
-        super().__init__("; ".join(self.problems))
+        super().__init__("snapshot: " + "; ".join(self.problems))
 
 
 class _Invalid(Exception):

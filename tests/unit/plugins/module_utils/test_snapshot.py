@@ -49,6 +49,7 @@ def test_reports_every_problem_at_once():
     with pytest.raises(SnapshotError) as raised:
         parse_snapshot(data)
     assert len(raised.value.problems) == 2
+    assert str(raised.value).startswith("snapshot: ")  # people see which parameter is wrong
 
 
 def test_round_trip_keeps_unknown_fields():
