@@ -28,7 +28,10 @@ Stall and timeout handling keeps the guest safe: an abort leaves it running on i
   still makes no progress for another `stall_timeout`, it is aborted like ``abort``.
 - ``fail``: abort the migration too (never leave a migration running that nobody watches), and
   the move ends `failed` (code STALLED), so the caller's run fails.
-A move running longer than its timeout is aborted and ends `failed` (code TIMEOUT). A move whose
+A live move running longer than its timeout gets its timeout action (Nova's
+live_migration_timeout_action: the move's own, else `on_timeout`): ``abort`` aborts it and it
+ends `failed` (code TIMEOUT); ``force_complete`` forces it to complete once, as Nova does, and
+from then on only the stall policy can stop it. Cold moves and evacuations are aborted. A move whose
 abort does not take within `abort_grace_s` ends `failed` (UNKNOWN), naming the migration. An abort
 or force-complete whose answer was lost is sent again at the next poll while the migration runs.
 
@@ -66,6 +69,7 @@ STATUS_SKIPPED = "skipped"
 STATUS_IN_PROGRESS = "in_progress"  # started with wait=false
 
 STALL_POLICIES = ("abort", "force_complete", "fail")
+TIMEOUT_ACTIONS = ("abort", "force_complete")
 # A start whose answer was lost is sent again at most this often, after looking each time.
 RESENDS = 2
 # Consecutive poll errors (after the backend's own retries) before a move is given up as UNKNOWN.
@@ -89,7 +93,8 @@ class Move:
     memory_mib: int | None = None
     disk_gib: float = 0.0
     options: dict = field(default_factory=dict)
-    timeout_s: float | None = None
+    timeout_s: float | None = None  # 0: no timeout (Nova's completion timeout 0)
+    timeout_action: str | None = None
 
 
 @dataclass
@@ -145,6 +150,7 @@ class Policy:
     poll_interval: float = 2.0
     stall_timeout: float | None = None
     on_stall: str = "abort"
+    on_timeout: str = "abort"
     max_attempts: int = 1
     move_timeout_s: float | None = None
     deadline_s: float | None = None
@@ -156,13 +162,15 @@ class Policy:
     def __post_init__(self):
         if self.on_stall not in STALL_POLICIES:
             raise ValueError("on_stall must be one of %s" % ", ".join(STALL_POLICIES))
+        if self.on_timeout not in TIMEOUT_ACTIONS:
+            raise ValueError("on_timeout must be one of %s" % ", ".join(TIMEOUT_ACTIONS))
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
 
     def timeout_for(self, move):
         """The move's own timeout, else the run's, else the hypervisor's completion timeout."""
         if move.timeout_s is not None:
-            return move.timeout_s
+            return move.timeout_s or None
         if self.move_timeout_s is not None:
             return self.move_timeout_s
         if move.memory_mib is not None:
@@ -462,9 +470,8 @@ class Executor:
                     % (task.handle.id, now - task.abort_mono, task.abort_reason[0].code)))
             return
         timeout = self.policy.timeout_for(task.move)
-        if timeout is not None and now - task.started_mono >= timeout:
-            self._request_abort(task, Failure("TIMEOUT", "still running after %ds (timeout %ds)"
-                                              % (now - task.started_mono, timeout)), STATUS_FAILED)
+        if timeout is not None and now - task.started_mono >= timeout and not task.forced:
+            self._on_timeout(task, now, timeout)
             return
         remaining = task.progress.remaining
         if remaining is None:
@@ -477,23 +484,35 @@ class Executor:
         if stall and now - task.progress_mono >= stall:
             self._on_stall(task, now, stall)
 
+    def _on_timeout(self, task, now, timeout):
+        failure = Failure("TIMEOUT", "still running after %ds (timeout %ds)" % (now - task.started_mono, timeout))
+        action = task.move.timeout_action or self.policy.on_timeout
+        if action == "force_complete" and task.move.type == LIVE:
+            self._force_complete(task, now, failure, STATUS_FAILED)
+            return
+        self._request_abort(task, failure, STATUS_FAILED)
+
     def _on_stall(self, task, now, stall):
         failure = Failure("STALLED", "%d bytes left, no progress for %ds" % (task.best_remaining, now - task.progress_mono))
         policy = self.policy.on_stall
         if policy == "force_complete" and not task.forced:
-            try:
-                self.backend.force_complete(task.move, task.handle)
-            except MigrationFailed as error:
-                self._request_abort(task, Failure("STALLED", "%s; force-complete refused: %s"
-                                                  % (failure.message, error.message)), STATUS_ABORTED)
-                return
-            except AnswerLost:
-                pass  # maybe it took: if the guest still makes no progress, the next stall window aborts it
-            task.forced = True
-            task.progress_mono = now  # give the paused guest a fresh stall window
-            self._emit("force_complete", task)
+            self._force_complete(task, now, failure, STATUS_ABORTED)
             return
         self._request_abort(task, failure, STATUS_FAILED if policy == "fail" else STATUS_ABORTED)
+
+    def _force_complete(self, task, now, failure, refused_status):
+        """Pause the guest so the rest is copied; when the platform refuses, abort with `refused_status`."""
+        try:
+            self.backend.force_complete(task.move, task.handle)
+        except MigrationFailed as error:
+            self._request_abort(task, Failure(failure.code, "%s; force-complete refused: %s"
+                                              % (failure.message, error.message)), refused_status)
+            return
+        except AnswerLost:
+            pass  # maybe it took: if the guest still makes no progress, the next stall window aborts it
+        task.forced = True
+        task.progress_mono = now  # give the paused guest a fresh stall window
+        self._emit("force_complete", task)
 
     def _request_abort(self, task, failure, status):
         if task.abort_reason is not None or task.result is not None:

@@ -11,10 +11,12 @@ executor run within the plan's limits. Failed moves may be re-planned onto anoth
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ansible_collections.vmops.migration.plugins.module_utils import nova_moves
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import COLD, EVACUATE, LIVE
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
-from ansible_collections.vmops.migration.plugins.module_utils.executor import STALL_POLICIES, summarise
+from ansible_collections.vmops.migration.plugins.module_utils.executor import STALL_POLICIES, TIMEOUT_ACTIONS, summarise
 from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import NovaBackend
 
 ARGUMENT_SPEC = {
@@ -26,6 +28,8 @@ ARGUMENT_SPEC = {
     "max_attempts": {"type": "int", "default": 2},
     "stall_timeout": {"type": "float"},
     "on_stall": {"type": "str", "choices": list(STALL_POLICIES), "default": "abort"},
+    "move_timeout": {"type": "float"},
+    "on_timeout": {"type": "str", "choices": list(TIMEOUT_ACTIONS)},
     "confirm": {"type": "bool", "default": True},
     "fencing_confirmed": {"type": "bool", "default": False},
     "progress_file": {"type": "path"},
@@ -56,6 +60,21 @@ def _params_with_plan_limits(params, plan):
     return merged
 
 
+def with_timeout_policy(move, planned, params):
+    """The caller's move_timeout / on_timeout, else the plan's (the source's gathered nova.conf), else the executor's."""
+    timeout = params.get("move_timeout")
+    if timeout is None:
+        timeout = planned.get("timeout_seconds")
+    return replace(move, timeout_s=timeout, timeout_action=params.get("on_timeout") or planned.get("timeout_action"))
+
+
+def per_source_hosts(params, plan):
+    """Hosts' own per-source limits (their gathered max_concurrent_live_migrations) unless the caller set one for all."""
+    if params.get("max_per_source") is not None:
+        return {}
+    return dict((plan.get("limits") or {}).get("per_source_hosts") or {})
+
+
 def apply_plan(module):
     """nova_apply_plan."""
     plan = module.params["plan"]
@@ -74,7 +93,8 @@ def apply_plan(module):
             raced.append({"instance": planned["instance"], "source": planned["source"], "now_on": server.compute_host})
         else:
             options = _MOVE_OPTIONS[planned["type"]](params, server)
-            moves.append(nova_moves.to_move(server, planned["type"], planned["target"], options))
+            moves.append(with_timeout_policy(nova_moves.to_move(server, planned["type"], planned["target"], options),
+                                             planned, params))
     if any(move.type == EVACUATE for move in moves):
         services = backend.compute_services()
         for source in sorted({move.source for move in moves if move.type == EVACUATE}):
@@ -84,7 +104,8 @@ def apply_plan(module):
         return dict(base, changed=False, results=[], summary=summarise([]), msg="nothing to do: the plan is already carried out")
     if module.check_mode:
         return dict(base, changed=True, results=nova_moves.planned(moves), summary={"total": len(moves)})
-    policy = nova_moves.policy_from(params, params.get("stall_timeout"), params["on_stall"])
+    policy = replace(nova_moves.policy_from(params, params.get("stall_timeout"), params["on_stall"]),
+                     per_source=per_source_hosts(module.params, plan))
     replan = nova_moves.replanner(module.conn, None) if params["max_attempts"] > 1 else None
     outcome, unused_results = nova_moves.execute(module, backend, moves, policy, replan, params.get("progress_file"))
     outcome.update(base)

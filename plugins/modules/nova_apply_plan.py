@@ -26,7 +26,10 @@ options:
     type: dict
     required: true
   max_per_source:
-    description: Moves running at once out of one host; V(0) means no limit. Defaults to the plan's C(limits.per_source).
+    description:
+      - Moves running at once out of one host; V(0) means no limit.
+      - Defaults to the plan's C(limits.per_source), and for the hosts in C(limits.per_source_hosts) to their own
+        gathered C(max_concurrent_live_migrations). A value given here applies to every host.
     type: int
   max_per_target:
     description: Moves running at once into one host; V(0) means no limit. Defaults to the plan's C(limits.per_target).
@@ -34,6 +37,21 @@ options:
   max_parallel:
     description: Moves running at once in the whole run; V(0) means no limit. Defaults to the plan's C(limits.per_cluster).
     type: int
+  move_timeout:
+    description:
+      - Seconds a live migration may run before O(on_timeout) applies; V(0) means no limit.
+      - Default the plan's C(timeout_seconds) of the move, which the planner takes from the source's gathered
+        C(live_migration_completion_timeout) (seconds per GiB of max(RAM, 2 GiB) plus local disk, as Nova counts),
+        else Nova's default of 800 s per GiB.
+    type: float
+  on_timeout:
+    description:
+      - What to do with a live migration still running after its timeout. V(abort) cancels it (status C(failed),
+        code C(TIMEOUT); the server keeps running on its source); V(force_complete) pauses the guest so it completes,
+        once, as Nova does.
+      - Default the plan's C(timeout_action) of the move (the source's gathered C(live_migration_timeout_action)), else V(abort).
+    type: str
+    choices: [abort, force_complete]
   max_attempts:
     description:
       - Attempts per server. After a failure another target could fix (C(NO_VALID_HOST), C(DEST_UNAVAILABLE), ...),

@@ -251,6 +251,36 @@ def test_timeout_aborts_and_fails_with_timeout():
     assert backend.aborts == ["1"] and results[0].target == "s1"
 
 
+@pytest.mark.parametrize("move_action, on_timeout, status", [
+    ("force_complete", "abort", "force_completed"),  # the source's gathered timeout action
+    (None, "force_complete", "force_completed"),
+    ("abort", "force_complete", "failed"),  # the move's own action wins over the run's default
+    (None, "abort", "failed"),
+])
+def test_timeout_action(move_action, on_timeout, status):
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"seconds": 100})
+    results, unused_backend = run([Move("vm", "s1", "t1", timeout_s=20, timeout_action=move_action)], backend, clock,
+                                  on_timeout=on_timeout)
+    assert results[0].status == status
+    if status == "force_completed":
+        assert backend.force_completes and not backend.aborts and results[0].target == "t1"
+    else:
+        assert results[0].failure.code == "TIMEOUT" and backend.aborts == ["1"] and not backend.force_completes
+
+
+def test_a_zero_timeout_means_none_as_in_nova():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"seconds": 100})
+    results, unused_backend = run([Move("vm", "s1", "t1", memory_mib=1024, timeout_s=0)], backend, clock)
+    assert results[0].status == "completed" and not backend.aborts
+
+
+def test_on_timeout_must_be_a_timeout_action():
+    with pytest.raises(ValueError, match="on_timeout must be one of abort, force_complete"):
+        Policy(on_timeout="pause")
+
+
 def test_default_move_timeout_comes_from_physics():
     policy = Policy()
     assert policy.timeout_for(Move("vm", "s1", memory_mib=4096, disk_gib=10)) == 800 * (4 + 10)
