@@ -10,7 +10,7 @@ instance goes where; `scheduling` orders the moves into waves within the limits;
 
 from __future__ import annotations
 
-from ansible_collections.vmops.migration.plugins.module_utils import hostnames, rebalancing, scheduling
+from ansible_collections.vmops.migration.plugins.module_utils import hostnames, physics, rebalancing, scheduling
 from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import (
     BLOCK, COLD, EVACUATE, LIVE, Reason,
 )
@@ -21,6 +21,8 @@ from ansible_collections.vmops.migration.plugins.module_utils.load import cpu_de
 from ansible_collections.vmops.migration.plugins.module_utils.targeting import RAM_GUARD, Cluster, blocked_entry, default_move_type
 
 PLAN_VERSION = 1
+# Nova's [libvirt] live_migration_timeout_action values.
+TIMEOUT_ACTIONS = ("abort", "force_complete")
 WORKFLOWS = ("drain", "rebalance", "evacuate")
 OPTION_CHECKS = {
     "per_source": ("an integer >= 0", lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0),
@@ -197,20 +199,41 @@ def _assemble(snapshot, workflow, cluster, moves, blocked, options, before):
             else (-estimate, move.instance.id)
     scheduling.link_dependencies(moves)
     limits = _limits(snapshot, options, workflow)
+    per_source_hosts = _per_source_overrides(snapshot, options)
     ordered, makespan = scheduling.schedule(moves, limits, bandwidth_of, snapshot.settings, snapshot.platform,
-                                            _per_source_overrides(snapshot, options))
+                                            per_source_hosts)
     after = cluster.load.report(snapshot.host_by_name)
     return {
         "version": PLAN_VERSION,
         "workflow": workflow,
         "feasible": not any(_must_move(entry) for entry in blocked),
-        "moves": [_move_dict(move) for move in ordered],
+        "moves": [dict(_move_dict(move), **_timeout_policy(move, snapshot)) for move in ordered],
         "blocked": blocked,
-        "limits": dict(limits.to_dict(), bandwidth_mibps={name: bandwidth_of(name) for name in snapshot.host_by_name}),
+        "limits": dict(limits.to_dict(), per_source_hosts=per_source_hosts,
+                       bandwidth_mibps={name: bandwidth_of(name) for name in snapshot.host_by_name}),
         "estimated_makespan_seconds": round(makespan, 3),
         "lower_bound_seconds": round(scheduling.lower_bound(ordered, bandwidth_of), 3),
         "metrics": _metrics(before, after),
     }
+
+
+def _timeout_policy(move, snapshot):
+    """A live move's completion timeout and timeout action, from its source's gathered nova.conf.
+
+    Nova's semantics: live_migration_completion_timeout is seconds per GiB of max(RAM, 2 GiB) plus
+    local disk, 0 turns the timeout off; live_migration_timeout_action is abort or force_complete.
+    Empty when the move is not live or the source's settings were not gathered (the executor then
+    uses Nova's defaults).
+    """
+    tunables = (snapshot.host_by_name[move.source].live_migration or {}) if move.type == LIVE else {}
+    policy = {}
+    per_gib = tunables.get("completion_timeout")
+    if isinstance(per_gib, int) and per_gib >= 0:
+        policy["timeout_seconds"] = 0 if per_gib == 0 else round(physics.completion_timeout_s(
+            move.instance.memory_mib, move.instance.local_disk_gib, per_gib=per_gib), 3)
+    if tunables.get("timeout_action") in TIMEOUT_ACTIONS:
+        policy["timeout_action"] = tunables["timeout_action"]
+    return policy
 
 
 def _must_move(entry):

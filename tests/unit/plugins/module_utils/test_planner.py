@@ -122,6 +122,28 @@ def test_per_source_limit_follows_gathered_host_setting(gathered, first_wave):
     assert [m["wave"] for m in plan["moves"]].count(0) == first_wave
 
 
+@pytest.mark.parametrize("options, expected", [({}, {"a": 3}), ({"per_source": 1}, {})])
+def test_plan_limits_name_the_gathered_per_source_limit_unless_the_caller_sets_one(options, expected):
+    data = snapshot_dict([host("a", max_concurrent_live_migrations=3), host("b")], [instance("vm", "a")])
+    assert planner.drain(data, ["a"], options)["limits"]["per_source_hosts"] == expected
+
+
+@pytest.mark.parametrize("tunables, local_disk, expected", [
+    ({"completion_timeout": 100, "timeout_action": "force_complete"}, False,
+     {"timeout_seconds": 400.0, "timeout_action": "force_complete"}),  # 4 GiB of RAM
+    ({"completion_timeout": 100, "timeout_action": "abort"}, True,
+     {"timeout_seconds": 2400.0, "timeout_action": "abort"}),  # plus 20 GiB of local disk
+    ({"completion_timeout": 0, "timeout_action": None}, False, {"timeout_seconds": 0}),  # 0: Nova's "no timeout"
+    ({"completion_timeout": None, "timeout_action": "pause"}, False, {}),
+    (None, False, {}),
+])
+def test_live_moves_carry_the_source_hosts_completion_timeout_and_action(tunables, local_disk, expected):
+    data = snapshot_dict([host("a", live_migration=tunables), host("b")],
+                         [instance("vm", "a", shared_storage=not local_disk)])
+    move = planner.drain(data, ["a"])["moves"][0]
+    assert {key: move[key] for key in ("timeout_seconds", "timeout_action") if key in move} == expected
+
+
 def test_evacuate_puts_ha_instances_first():
     data = snapshot_dict([host("dead", state="down", forced_down=True), host("b")],
                          [instance("big", "dead", memory_mib=8192), instance("ha", "dead", ha_enabled=True)])
