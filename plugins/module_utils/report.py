@@ -34,7 +34,28 @@ def plan_summary(plan):
     unresolved = plan.get("metrics", {}).get("unresolved_hosts")
     if unresolved:
         lines.append("  still over threshold: %s" % ", ".join(unresolved))
+    skipped = skipped_checks(plan)
+    if skipped:
+        lines.append("  checks skipped (HOST_FACTS_MISSING):")
+        lines.extend("    " + text for text in skipped)
     return "\n".join(lines)
+
+
+def skipped_checks(plan):
+    """The host-level checks HOST_FACTS_MISSING says were skipped, each once, across moves and blocked entries.
+
+    Its messages read '<instance> to <target>: <codes> unchecked: <why>[; ...]'; what follows the
+    instance and target is the same for many instances.
+    """
+    reasons = [reason for move in plan["moves"] for reason in move.get("warnings", [])]
+    reasons += [reason for entry in plan["blocked"] for reason in entry.get("reasons", [])]
+    texts = []
+    for reason in reasons:
+        if reason["code"] == "HOST_FACTS_MISSING":
+            for part in reason["message"].split(": ", 1)[-1].split("; "):
+                if part not in texts:
+                    texts.append(part)
+    return sorted(texts)
 
 
 def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None, elapsed_s=None):
@@ -73,6 +94,7 @@ def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None,
             "lower_bound_seconds": plan.get("lower_bound_seconds"),
         },
         "moves": moves, "blocked": plan["blocked"], "metrics": plan.get("metrics", {}),
+        "skipped_checks": skipped_checks(plan),
     }
 
 
@@ -104,6 +126,8 @@ def markdown_report(report):
         for entry in report["blocked"]:
             reasons = "<br>".join("%s: %s" % (r["code"], r["message"].replace("|", "/")) for r in entry["reasons"])
             lines.append("| %s | %s | %s |" % (entry["instance"], entry.get("source", "-"), reasons))
+    if report.get("skipped_checks"):
+        lines += ["", "## Checks skipped (HOST_FACTS_MISSING)", ""] + ["- " + text for text in report["skipped_checks"]]
     return "\n".join(lines) + "\n"
 
 

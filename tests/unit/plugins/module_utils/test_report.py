@@ -1,0 +1,34 @@
+"""Reports say which host-level checks were skipped (HOST_FACTS_MISSING), once for all instances."""
+import pytest
+
+from ansible_collections.vmops.migration.plugins.module_utils import planner, report
+from tests.unit.clusters import host, instance, snapshot_dict
+
+GATHERED = {"host_facts_gathered": True, "cpu_shared_set": "0-3"}
+
+
+def drain(gathered):
+    hosts = [host("a", **(GATHERED if gathered else {})), host("b", **(GATHERED if gathered else {}))]
+    return planner.drain(snapshot_dict(hosts, [instance("vm-1", "a"), instance("vm-2", "a")]), ["a"])
+
+
+@pytest.mark.parametrize("gathered, expected", [
+    (False, ["SHARED_CPU_SET_MISMATCH unchecked: host facts not gathered on a, b"]),
+    (True, []),
+])
+def test_skipped_checks_are_listed_once(gathered, expected):
+    assert report.skipped_checks(drain(gathered)) == expected
+
+
+def test_plan_summary_and_markdown_name_the_skipped_checks():
+    plan = drain(False)
+    line = "SHARED_CPU_SET_MISMATCH unchecked: host facts not gathered on a, b"
+    assert "  checks skipped (HOST_FACTS_MISSING):\n    " + line in report.plan_summary(plan)
+    markdown = report.markdown_report(report.run_report(plan))
+    assert "## Checks skipped (HOST_FACTS_MISSING)\n\n- " + line in markdown
+
+
+def test_nothing_skipped_adds_no_section():
+    plan = drain(True)
+    assert "checks skipped" not in report.plan_summary(plan)
+    assert "Checks skipped" not in report.markdown_report(report.run_report(plan))
