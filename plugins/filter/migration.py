@@ -11,8 +11,9 @@ from __future__ import annotations
 import json
 
 from ansible.errors import AnsibleFilterError
+from ansible.utils.display import Display
 
-from ansible_collections.vmops.migration.plugins.module_utils import plan_check, planner, report, report_html, targeting
+from ansible_collections.vmops.migration.plugins.module_utils import host_facts_merge, plan_check, planner, report, report_html, targeting
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError, parse_snapshot
 
@@ -92,8 +93,25 @@ def migration_report(data, results=None, run_id=None, started_at=None, finished_
     raise InputError("format", "must be dict, json, markdown or html, got %r" % (format,))
 
 
+@_guarded
+def host_facts_hosts(snapshot, inventory_hosts, exclude=None):
+    """{inventory host: hypervisor} to run nova_host_config_facts on."""
+    return host_facts_merge.inventory_hosts_for(snapshot, inventory_hosts, exclude or [])
+
+
+@_guarded
+def merge_host_facts(snapshot, computes, compute_results=None, controller_results=None):
+    """The snapshot with the gathered host facts merged in; warns once about what stays unchecked."""
+    merged, missing = host_facts_merge.merge_gathered(snapshot, computes, compute_results or [], controller_results or [])
+    warning = host_facts_merge.unchecked_warning(missing, controller_results or [])
+    if warning:
+        # A filter cannot return a warning with its value; Display shows it like a module's (once per text).
+        Display().warning(warning)
+    return merged
+
+
 class FilterModule:
     def filters(self):
         return {function.__name__: function for function in (
             live_migration_blockers, migration_targets, drain_plan, evacuate_plan, rebalance_plan, explain_reasons,
-            migration_report, plan_outcome)}
+            migration_report, plan_outcome, host_facts_hosts, merge_host_facts)}

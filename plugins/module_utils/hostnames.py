@@ -22,18 +22,12 @@ def resolve(names, known, parameter="hosts"):
     if isinstance(names, str) or not isinstance(names, (list, tuple, set)):
         raise InputError(parameter, "must be a list of host names, got %r" % (names,))
     known = list(known)
-    by_short = {}
-    for name in known:
-        by_short.setdefault(_short(name), []).append(name)
+    by_short = _by_short(known)
     resolved, unknown = [], []
     for name in names:
         if not isinstance(name, str) or not name:
             raise InputError(parameter, "host names must be non-empty strings, got %r" % (name,))
-        if name in known:
-            match = name
-        else:
-            matches = by_short.get(_short(name), [])
-            match = matches[0] if len(matches) == 1 and (_short(name) == name or _short(matches[0]) == matches[0]) else None
+        match = _match(name, known, by_short)
         if match is None:
             unknown.append(name)
         elif match not in resolved:
@@ -42,6 +36,30 @@ def resolve(names, known, parameter="hosts"):
         raise InputError(parameter, "unknown host%s %s (known: %s)" % (
             "s" if len(unknown) > 1 else "", ", ".join('"%s"' % n for n in unknown), _sample(known)))
     return resolved
+
+
+def matches(names, known):
+    """{name: the known host it stands for} for each of `names` that matches one; the rest are left out."""
+    known = list(known)
+    by_short = _by_short(known)
+    found = {name: _match(name, known, by_short) for name in names}
+    return {name: match for name, match in found.items() if match is not None}
+
+
+def _by_short(known):
+    by_short = {}
+    for name in known:
+        by_short.setdefault(_short(name), []).append(name)
+    return by_short
+
+
+def _match(name, known, by_short):
+    if name in known:
+        return name
+    candidates = by_short.get(_short(name), [])
+    if len(candidates) == 1 and (_short(name) == name or _short(candidates[0]) == candidates[0]):
+        return candidates[0]
+    return None
 
 
 def _sample(known, limit=8):
