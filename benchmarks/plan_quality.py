@@ -44,7 +44,7 @@ MAX_RAM_UTIL = 0.9  # the planner's default, used by the program too
 TARGET = 1.05
 DYNAMIC_CODES = {"INSUFFICIENT_VCPU", "INSUFFICIENT_RAM", "INSUFFICIENT_DISK", "NUMA_CAPACITY"}
 SOLVER_SECONDS = 60
-DRAIN_GAP = 0.005
+DRAIN_GAP = 0.0
 
 
 # ---------------------------------------------------------------- the planner, in a subprocess
@@ -139,9 +139,9 @@ def lowest_drain_peak(snapshot, drained):
     """(proven lower bound of the smallest peak CPU utilisation over receiving hosts, status, seconds).
 
     A receiving host is one that gets at least one guest (y[h] = 1): the peak counts the hosts the
-    plan chose, so a host that was already hot and is left alone does not hide the choice. Min-max
-    programs close their last fraction of a percent slowly, so CBC stops within DRAIN_GAP of the
-    optimum and the bound it proved is the denominator: ratios err against the planner.
+    plan chose, so a host that was already hot and is left alone does not hide the choice. Solved
+    to the exact optimum (DRAIN_GAP 0; these small programs take seconds); should CBC hit its time
+    limit, the bound it proved is the denominator, so ratios err against the planner.
     """
     import pulp
     candidates = [host.name for host in snapshot.hosts if host.accepts_guests and host.name not in drained]
