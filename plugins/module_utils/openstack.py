@@ -68,9 +68,8 @@ class NovaModule(VmopsModule):
     @property
     def conn(self):
         if self._conn is None:
-            conn = connect(self.params)
-            discover_compute(conn)
-            self._conn = conn
+            self._conn = connect(self.params)
+            discover_compute(self._conn)
         return self._conn
 
     def library_errors(self):
@@ -112,7 +111,8 @@ def discover_compute(conn, sleep=time.sleep):
     openstacksdk reads it on the first compute call and gives up at once on a 5xx answer, which
     would fail a whole run on one unlucky GET; a failed discovery is not cached, so asking again works.
     """
-    retry_read(conn.compute.get_endpoint_data, _transient_discovery, sleep)
+    # Reaching conn.compute already reads the document, so the attribute is looked up inside the retried call.
+    retry_read(lambda: conn.compute.get_endpoint_data(), _transient_discovery, sleep)
 
 
 def _transient_discovery(error):
