@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from tests.reliability.fault_twin import fault_twin, fault_twin_clean  # noqa: F401  (the fault scenarios' twin)
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 RESULTS = os.path.join(ROOT, ".cache", "reliability", "results.json")
 COUNTS = ("migrations", "faults", "lost", "in_error", "duplicates")
