@@ -21,7 +21,7 @@ from ansible.module_utils.basic import env_fallback, missing_required_lib
 from ansible_collections.vmops.migration.plugins.module_utils.errors import (
     AnswerLost, ApiRefused, InputError, NotAuthorized,
 )
-from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
+from ansible_collections.vmops.migration.plugins.module_utils.module import TLS_HINT, VmopsModule, tls_failure
 from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 try:
@@ -65,6 +65,7 @@ class KubeModule(VmopsModule):
     """VmopsModule with the Kubernetes connection options and a lazily built `KubeApi`."""
 
     CONNECTION_ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
+    SECRET_CARRYING_OPTIONS = ("kubeconfig",)
 
     def __init__(self, argument_spec, **kwargs):
         super().__init__(argument_spec, **kwargs)
@@ -86,7 +87,7 @@ class KubeModule(VmopsModule):
     def describe_library_error(self, error):
         if isinstance(error, ApiException):
             return {"msg": str(translate(error, "Kubernetes API call")), "status": error.status}
-        return {"msg": "cannot reach the Kubernetes API (check host/kubeconfig and the network): %s" % error}
+        return {"msg": str(_unreachable(error, "Kubernetes API call"))}
 
 
 def api_client(params):
@@ -126,18 +127,23 @@ def _apply_options(configuration, params):
     if params.get("host"):
         configuration.host = params["host"]
     if params.get("api_key"):
-        configuration.api_key = {"authorization": "Bearer " + params["api_key"]}
-        configuration.api_key_prefix = {}
+        _replace_credentials(configuration, "Bearer " + params["api_key"])
     elif params.get("username"):
         pair = "%s:%s" % (params["username"], params.get("password") or "")
-        configuration.api_key = {"authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
-        configuration.api_key_prefix = {}
+        _replace_credentials(configuration, "Basic " + base64.b64encode(pair.encode()).decode())
     if params.get("validate_certs") is not None:
         configuration.verify_ssl = params["validate_certs"]
     for option, attribute in (("ca_cert", "ssl_ca_cert"), ("client_cert", "cert_file"), ("client_key", "key_file"),
                               ("proxy", "proxy")):
         if params.get(option):
             setattr(configuration, attribute, params[option])
+
+
+def _replace_credentials(configuration, authorization):
+    configuration.api_key = {"authorization": authorization}
+    configuration.api_key_prefix = {}
+    # The kubeconfig loader puts its own token back before each request unless its hook goes.
+    configuration.refresh_api_key_hook = None
 
 
 def api_message(error):
@@ -173,7 +179,8 @@ def translate(error, action):
 def _is_transient(error):
     if isinstance(error, ApiException):
         return error.status in TRANSIENT_STATUSES or not error.status
-    return isinstance(error, urllib3.exceptions.HTTPError)
+    # A certificate that was not accepted will not be accepted on the next try either.
+    return isinstance(error, urllib3.exceptions.HTTPError) and tls_failure(error) is None
 
 
 class KubeApi:
@@ -214,4 +221,12 @@ class KubeApi:
 def _typed(error, action):
     if isinstance(error, ApiException):
         return translate(error, action)
-    return ApiRefused(0, "%s: cannot reach the Kubernetes API: %s" % (action, error))
+    return _unreachable(error, action)
+
+
+def _unreachable(error, action):
+    """ApiRefused for a connection error: a TLS failure says how to fix it."""
+    tls = tls_failure(error)
+    if tls:
+        return ApiRefused(0, "%s: %s" % (action, TLS_HINT % tls))
+    return ApiRefused(0, "%s: cannot reach the Kubernetes API (check host/kubeconfig and the network): %s" % (action, error))

@@ -9,13 +9,14 @@ Only this file and the Nova adapter import openstacksdk.
 
 from __future__ import annotations
 
+import re
 import time
 import traceback
 
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
-from ansible_collections.vmops.migration.plugins.module_utils.module import VmopsModule
+from ansible_collections.vmops.migration.plugins.module_utils.module import TLS_HINT, VmopsModule, tls_failure
 from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 try:
@@ -55,6 +56,7 @@ class NovaModule(VmopsModule):
     """VmopsModule with the OpenStack connection options and a lazily built connection."""
 
     CONNECTION_ARGUMENT_SPEC = CONNECTION_ARGUMENT_SPEC
+    SECRET_CARRYING_OPTIONS = ("cloud",)
 
     def __init__(self, argument_spec, **kwargs):
         super().__init__(argument_spec, **kwargs)
@@ -68,19 +70,38 @@ class NovaModule(VmopsModule):
     @property
     def conn(self):
         if self._conn is None:
-            self._conn = connect(self.params)
-            discover_compute(self._conn)
+            conn = connect(self.params)
+            discover_compute(conn)
+            self._conn = conn
         return self._conn
 
     def library_errors(self):
         return (sdk_exceptions.SDKException, ksa_exceptions.ClientException)
 
     def describe_library_error(self, error):
+        tls = tls_failure(error) or self._tls_failure_behind(error)
+        if tls:
+            return {"msg": TLS_HINT % tls}
         if isinstance(error, sdk_exceptions.SDKException):
             return {"msg": describe_sdk_error(error)}
         if isinstance(error, ksa_exceptions.ConnectFailure):
             return {"msg": "cannot reach the OpenStack API (check cloud/auth.auth_url and the network): %s" % error}
-        return {"msg": "OpenStack authentication or transport error: %s" % error}
+        if getattr(error, "http_status", None) in (401, 403):
+            return {"msg": refused_credentials(error.http_status, error)}
+        return {"msg": "OpenStack authentication or transport error (check cloud/auth): %s" % error}
+
+    def _tls_failure_behind(self, error):
+        """keystoneauth's endpoint discovery swallows the TLS error it met: ask the URL once more to find it."""
+        found = re.search(r"https://[^\s,]+", str(error)) if isinstance(error, ksa_exceptions.DiscoveryFailure) else None
+        if found is None:
+            return None
+        try:
+            connect(self.params).session.get(found.group(0), authenticated=False, raise_exc=False)
+        except ksa_exceptions.SSLError as tls_error:
+            return str(tls_error)
+        except (ksa_exceptions.ClientException, VmopsError):
+            return None
+        return None
 
 
 def connect(params):
@@ -96,6 +117,9 @@ def connect(params):
         return openstack.connect(cloud=cloud, **kwargs)
     except sdk_exceptions.ConfigException as error:
         raise InputError("cloud", "cannot load the cloud configuration: %s" % error) from error
+    except TypeError as error:
+        # keystoneauth's plugin for auth_type refuses a key of auth (the cloud's own auth is merged in).
+        raise InputError("auth", "does not fit auth_type %s: %s" % (kwargs.get("auth_type") or "of the cloud", error)) from error
 
 
 def is_transient(error):
@@ -133,7 +157,11 @@ def describe_sdk_error(error):
     status = getattr(error, "status_code", None)
     details = getattr(error, "details", None) or str(error)
     if isinstance(error, sdk_exceptions.HttpException) and status in (401, 403):
-        return "OpenStack refused the credentials (HTTP %s): %s. Check auth/auth_type/cloud." % (status, details)
+        return refused_credentials(status, details)
     if status:
         return "OpenStack API error (HTTP %s): %s" % (status, details)
     return "OpenStack error: %s" % details
+
+
+def refused_credentials(status, details):
+    return "OpenStack refused the credentials (HTTP %s): %s. Check auth/auth_type/cloud." % (status, details)
