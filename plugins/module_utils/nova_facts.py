@@ -363,9 +363,10 @@ def fetch_placement(conn, provider_ids):
 def fetch_ports(conn):
     """Every port bound to a server, or None when the cloud has no network endpoint."""
     # Neutron always serves /ports, so a 404 means the "network" endpoint is something else
-    # (clouds without a catalog fall back to the auth endpoint).
+    # (clouds without a catalog fall back to the auth endpoint); a catalog without "network"
+    # makes openstacksdk disable the service.
     missing = (nova_module.sdk_exceptions.EndpointNotFound, nova_module.ksa_exceptions.EndpointNotFound,
-               nova_module.sdk_exceptions.NotFoundException)
+               nova_module.sdk_exceptions.NotFoundException, nova_module.sdk_exceptions.ServiceDisabledException)
     try:
         return get_all(conn.network, "/ports", "ports", params={"fields": list(PORT_FIELDS)})
     except missing:
