@@ -9,6 +9,7 @@ the node's VMIs by itself, outside the limits and checks of kubevirt_migrate.
 
 from __future__ import annotations
 
+from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, NotFound
 from ansible_collections.vmops.migration.plugins.module_utils.kubevirt_adapter import KubeVirtCluster
 
 ARGUMENT_SPEC = {
@@ -23,7 +24,10 @@ CORDONED_BY = "vmops.io/cordoned-by"
 def set_schedulable(module):
     params = module.params
     cluster = KubeVirtCluster(module.api)
-    node = cluster.node(params["name"])
+    try:
+        node = cluster.node(params["name"])
+    except NotFound as error:
+        raise InputError("name", str(error)) from error
     annotations = node["metadata"].get("annotations") or {}
     was_cordoned = bool((node.get("spec") or {}).get("unschedulable"))
     cordon = params["state"] == "cordoned"
