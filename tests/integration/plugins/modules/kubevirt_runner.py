@@ -32,10 +32,11 @@ def connection(twin, user="admin"):
     return {"kubeconfig": twin.kubeconfig, "context": "twin-%s" % user}
 
 
-def run_module(module, twin, user="admin", check_mode=False, diff=False, **args):
-    """The module's JSON result; `failed` is set when it failed."""
-    payload = {"ANSIBLE_MODULE_ARGS": dict(connection(twin, user), _ansible_check_mode=check_mode,
-                                           _ansible_diff=diff, **args)}
+def run_module(module, twin, user="admin", check_mode=False, diff=False, via=None, **args):
+    """The module's JSON result; `failed` is set when it failed. `via` replaces the connection
+    options (the kubeconfig context of `user`), e.g. with host and api_key."""
+    payload = {"ANSIBLE_MODULE_ARGS": dict(connection(twin, user) if via is None else via,
+                                           _ansible_check_mode=check_mode, _ansible_diff=diff, **args)}
     env = dict(os.environ, PYTHONPATH=COLLECTIONS)
     done = subprocess.run([sys.executable, "-m", "ansible_collections.vmops.migration.plugins.modules." + module],
                           input=json.dumps(payload), capture_output=True, text=True, env=env, timeout=120, check=False)
