@@ -13,7 +13,9 @@ import json
 from ansible.errors import AnsibleFilterError
 from ansible.utils.display import Display
 
-from ansible_collections.vmops.migration.plugins.module_utils import host_facts_merge, plan_check, planner, report, report_html, targeting
+from ansible_collections.vmops.migration.plugins.module_utils import (
+    guest_placement, host_facts_merge, plan_check, planner, report, report_html, targeting,
+)
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError, VmopsError
 from ansible_collections.vmops.migration.plugins.module_utils.snapshot import SnapshotError, parse_snapshot
 
@@ -77,11 +79,13 @@ def plan_outcome(plan, before, after):
 
 
 @_guarded
-def migration_report(data, results=None, run_id=None, started_at=None, finished_at=None, elapsed_s=None, format="dict"):
+def migration_report(data, results=None, run_id=None, started_at=None, finished_at=None, elapsed_s=None, format="dict",
+                     findings=None):
     """A run's report (plan + results) as a dict, JSON text, Markdown or a self-contained HTML page."""
     if not isinstance(data, dict) or "moves" not in data:
         raise InputError("_input", "expects a plan or a report")
-    built = data if "totals" in data else report.run_report(data, results or [], run_id, started_at, finished_at, elapsed_s)
+    built = data if "totals" in data else report.run_report(data, results or [], run_id, started_at, finished_at,
+                                                            elapsed_s, findings or [])
     if format == "dict":
         return built
     if format == "json":
@@ -110,8 +114,21 @@ def merge_host_facts(snapshot, computes, compute_results=None, controller_result
     return merged
 
 
+@_guarded
+def guest_placement_checks(plan, snapshot, computes, results=None, before=None):
+    """The NUMA-bound guests' moves to read placement for: on the source before, on the target after."""
+    return guest_placement.placement_checks(plan, snapshot, computes, results, before)
+
+
+@_guarded
+def numa_topology_findings(after_results):
+    """NUMA_TOPOLOGY_DIFFERS reasons from nova_guest_placement_facts results on the targets."""
+    return guest_placement.numa_findings(after_results)
+
+
 class FilterModule:
     def filters(self):
         return {function.__name__: function for function in (
             live_migration_blockers, migration_targets, drain_plan, evacuate_plan, rebalance_plan, explain_reasons,
-            migration_report, plan_outcome, host_facts_hosts, merge_host_facts)}
+            migration_report, plan_outcome, host_facts_hosts, merge_host_facts, guest_placement_checks,
+            numa_topology_findings)}

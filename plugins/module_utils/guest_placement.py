@@ -12,11 +12,12 @@ the source) with the one after it (on the target). Standard library only; nothin
 
 from __future__ import annotations
 
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 from ansible_collections.vmops.migration.plugins.module_utils.host_config import (
     cpu_set_or_none, nic_numa_nodes, numa_nodes, read_text,
 )
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import parse_snapshot
 
 # Where libvirt keeps a running domain's XML (inside <domstatus>); TripleO shares it with the host.
 LIBVIRT_STATUS_DIR = "/run/libvirt/qemu"
@@ -173,3 +174,54 @@ def guest_placement_facts(module):
         result["differences"] = differences(params["compare_to"], found)
         result["numa_topology_differs"] = bool(result["differences"])
     return result
+
+
+# --- which guests to check, and what the checks found ----------------------------------------
+
+def placement_checks(plan, snapshot, computes, results=None, before=None):
+    """The moves of NUMA-bound guests to read placement for, with the inventory host to read it on.
+
+    Before the run (`results` None): each live or cold move whose source and target both have
+    host facts, read on its source. After it: those that ended on a host and whose placement was
+    read before (`before`: the looped module results on the sources), read there and compared
+    (`compare_to`). `computes` maps inventory host -> hypervisor (run_plan's host_facts tasks).
+    Returns [{instance, name, instance_name, host (inventory), hypervisor[, compare_to]}].
+    """
+    inventory_of = {hypervisor: inventory for inventory, hypervisor in computes.items()}
+    hosts = {host["name"]: host for host in snapshot.get("hosts", [])}
+    instances = {instance.id: instance for instance in parse_snapshot(snapshot).instances}
+    landed = {result["instance"]: result.get("target") for result in results or []
+              if result.get("status") in ("completed", "force_completed")}
+    placed_before = {result["item"]["instance"]: result["placement"] for result in before or [] if "placement" in result}
+    checks = []
+    for move in plan["moves"]:
+        instance = instances.get(move["instance"])
+        if instance is None or not instance.numa_bound or move["type"] not in ("live", "cold"):
+            continue
+        if not all(hosts.get(name, {}).get("host_facts_gathered") and name in inventory_of
+                   for name in (move["source"], move["target"])):
+            continue
+        check = {"instance": instance.id, "name": instance.name, "instance_name": instance.extra.get("instance_name")}
+        if results is None:
+            check.update(host=inventory_of[move["source"]], hypervisor=move["source"])
+        elif landed.get(instance.id) in inventory_of and instance.id in placed_before:
+            check.update(host=inventory_of[landed[instance.id]], hypervisor=landed[instance.id],
+                         compare_to=placed_before[instance.id])
+        else:
+            continue
+        if check["instance_name"]:
+            checks.append(check)
+    return checks
+
+
+def numa_findings(after_results):
+    """NUMA_TOPOLOGY_DIFFERS reasons from the looped module results on the targets (item = a check)."""
+    findings = []
+    for result in after_results:
+        if result.get("numa_topology_differs"):
+            check = result["item"]
+            message = "%s on %s after the move: %s" % (check.get("name") or check["instance"], check["hypervisor"],
+                                                       "; ".join(result["differences"]))
+            findings.append({"instance": check["instance"], "code": "NUMA_TOPOLOGY_DIFFERS", "severity": "warn",
+                             "target": check["hypervisor"], "message": message})
+    return findings

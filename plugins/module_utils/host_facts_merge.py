@@ -27,7 +27,7 @@ def inventory_hosts_for(snapshot, inventory_hosts, exclude=()):
     `exclude` names hypervisors not to ask (an evacuation's dead sources)."""
     skipped = set(hostnames.matches(exclude, _hypervisors(snapshot)).values())
     wanted = [name for name in _hypervisors(snapshot) if name not in skipped]
-    return {host: hypervisor for host, hypervisor in hostnames.matches(inventory_hosts, wanted).items()}
+    return hostnames.matches(inventory_hosts, wanted)
 
 
 def merge_gathered(snapshot, computes, compute_results, controller_results=()):

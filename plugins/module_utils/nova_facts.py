@@ -194,6 +194,7 @@ def instance_fields(server, config_drive_format="iso9660"):
         "id": server["id"],
         "name": server.get("name"),
         "host": server.get("OS-EXT-SRV-ATTR:host"),
+        "instance_name": server.get("OS-EXT-SRV-ATTR:instance_name"),  # the libvirt domain, for placement checks
         "status": server.get("status") or "UNKNOWN",
         "task_state": server.get("OS-EXT-STS:task_state"),
         "boot_from_volume": boot_from_volume,

@@ -58,8 +58,11 @@ def skipped_checks(plan):
     return sorted(texts)
 
 
-def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None, elapsed_s=None):
+def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None, elapsed_s=None, findings=()):
     """The JSON report of a run: each planned move with what happened to it, and totals.
+
+    `findings` are reasons found after the moves (NUMA_TOPOLOGY_DIFFERS from the post-move placement
+    check), each with its `instance`; their codes join the move's reason codes.
 
     `started_at` and `finished_at` are ISO 8601 times; the elapsed time is derived from them
     unless given.
@@ -67,6 +70,9 @@ def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None,
     if elapsed_s is None and started_at and finished_at:
         elapsed_s = round((datetime.datetime.fromisoformat(finished_at) - datetime.datetime.fromisoformat(started_at)).total_seconds(), 3)
     outcome = {result["instance"]: result for result in results or ()}
+    found = {}
+    for finding in findings or ():
+        found.setdefault(finding["instance"], set()).add(finding["code"])
     moves = []
     for move in plan["moves"]:
         result = outcome.get(move["instance"], {})
@@ -78,7 +84,8 @@ def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None,
             "started_at": result.get("started_at"), "seconds": result.get("seconds"),
             "bytes": result.get("bytes_transferred", 0), "result": result.get("status", "not run"),
             "attempts": result.get("attempts", 0), "migration_id": result.get("migration_id"),
-            "reason_codes": sorted({w["code"] for w in move.get("warnings", [])} | ({failure["code"]} if failure else set())),
+            "reason_codes": sorted({w["code"] for w in move.get("warnings", [])} | ({failure["code"]} if failure else set())
+                                   | found.get(move["instance"], set())),
             "failure": failure or None,
         })
     by_result = {}
@@ -95,6 +102,7 @@ def run_report(plan, results=(), run_id=None, started_at=None, finished_at=None,
         },
         "moves": moves, "blocked": plan["blocked"], "metrics": plan.get("metrics", {}),
         "skipped_checks": skipped_checks(plan),
+        "after_the_moves": list(findings or ()),
     }
 
 
@@ -126,6 +134,9 @@ def markdown_report(report):
         for entry in report["blocked"]:
             reasons = "<br>".join("%s: %s" % (r["code"], r["message"].replace("|", "/")) for r in entry["reasons"])
             lines.append("| %s | %s | %s |" % (entry["instance"], entry.get("source", "-"), reasons))
+    if report.get("after_the_moves"):
+        lines += ["", "## Found after the moves", ""]
+        lines += ["- %s (%s): %s" % (finding["code"], finding["severity"], finding["message"]) for finding in report["after_the_moves"]]
     if report.get("skipped_checks"):
         lines += ["", "## Checks skipped (HOST_FACTS_MISSING)", ""] + ["- " + text for text in report["skipped_checks"]]
     return "\n".join(lines) + "\n"

@@ -139,3 +139,37 @@ def test_an_unreachable_host_is_a_warning_and_the_gathered_source_sets_the_limit
         assert move["timeout_action"] == "force_complete"
     assert plan["limits"]["per_source_hosts"] == {"compute-0": 2}
     assert [move["wave"] for move in plan["moves"]].count(0) == 2
+
+
+def host_tree_copy(workdir, name, instance_name, domain_sample):
+    """compute-0's sample tree copied, with one domain XML standing for the guest's libvirt status file."""
+    root = os.path.join(workdir, "trees", name)
+    shutil.copytree(tree("compute-0"), root)
+    with open(domain_sample, encoding="utf-8") as handle:
+        domain = handle.read().replace("instance-0000000b", instance_name)
+    with open(os.path.join(root, "run", "libvirt", "qemu", instance_name + ".xml"), "w", encoding="utf-8") as handle:
+        handle.write(domain)
+    return root
+
+
+def test_a_numa_guest_that_landed_apart_is_reported_after_the_drain(twin, workdir):
+    """Last: it really drains compute-0. The huge-page guest's target tree puts its vCPUs on NUMA node 1,
+    away from its memory and NIC on node 0, where the source had all three together."""
+    huge = twin.boot("huge-0", flavor="t1.hugepages", host="compute-0")
+    instance_name = huge.instance_name
+    sample = os.path.join(TREES, "%s", "run", "libvirt", "qemu", "instance-0000000b.xml")
+    roots = {"compute-0": host_tree_copy(workdir, "source", instance_name, sample % "compute-0"),
+             "compute-1": host_tree_copy(workdir, "target", instance_name, sample % "compute-1")}
+    code, output, unused_plan = drain_plan(twin, workdir, {"compute-0": local(), "compute-1": local()}, roots,
+                                           "drain_node_dry_run=false")
+    assert code == 0, output
+    assert twin.server(huge.id).compute_host == "compute-1"
+    with open(os.path.join(workdir, "drain-hf-report.json"), encoding="utf-8") as handle:
+        report = json.load(handle)
+    assert report["after_the_moves"] == [{
+        "instance": huge.id, "code": "NUMA_TOPOLOGY_DIFFERS", "severity": "warn", "target": "compute-1",
+        "message": "huge-0 on compute-1 after the move: memory on NUMA node(s) 0, away from the vCPUs on 1; "
+                   "NIC eno1 on NUMA node 0, away from the vCPUs on 1"}]
+    moves = {move["name"]: move for move in report["moves"]}
+    assert moves["huge-0"]["result"] == "completed" and "NUMA_TOPOLOGY_DIFFERS" in moves["huge-0"]["reason_codes"]
+    assert all("NUMA_TOPOLOGY_DIFFERS" not in move["reason_codes"] for name, move in moves.items() if name != "huge-0")

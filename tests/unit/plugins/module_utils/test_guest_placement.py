@@ -3,8 +3,9 @@ import os
 
 import pytest
 
-from ansible_collections.vmops.migration.plugins.module_utils import guest_placement
+from ansible_collections.vmops.migration.plugins.module_utils import guest_placement, planner
 from ansible_collections.vmops.migration.plugins.module_utils.host_config import nic_numa_nodes, numa_nodes
+from tests.unit.clusters import host, instance, snapshot_dict
 
 TREES = os.path.join(os.path.dirname(__file__), "..", "..", "..", "data", "host_trees")
 
@@ -82,3 +83,57 @@ def test_bad_xml_is_a_clear_error(text, problem):
 def test_dumpxml_command(container, expected):
     params = {"instance_name": "instance-1", "container": container, "container_cli": "podman"}
     assert guest_placement.dumpxml_command(params) == expected
+
+
+# --- which guests are checked, and the findings --------------------------------------------
+
+COMPUTES = {"inv-a": "a", "inv-b": "b"}
+FACTS = {"host_facts_gathered": True}
+
+
+def plan_and_snapshot(flavor, gathered=("a", "b"), instance_name="instance-0000000a"):
+    hosts = [host(name, **(FACTS if name in gathered else {})) for name in ("a", "b")]
+    snapshot = snapshot_dict(hosts, [instance("vm", "a", instance_name=instance_name, **flavor)])
+    return planner.drain(snapshot, ["a"]), snapshot
+
+
+PINNED = {"cpu_policy": "dedicated"}
+
+
+@pytest.mark.parametrize("flavor, gathered, instance_name, expected", [
+    (PINNED, ("a", "b"), "instance-0000000a", [{"instance": "vm", "name": "vm", "instance_name": "instance-0000000a",
+                                                "host": "inv-a", "hypervisor": "a"}]),
+    ({"hugepages": "large"}, ("a", "b"), "instance-0000000a", 1),
+    ({}, ("a", "b"), "instance-0000000a", []),  # floating: no NUMA topology to lose
+    (PINNED, ("a",), "instance-0000000a", []),  # host facts off on the target
+    (PINNED, ("a", "b"), None, []),  # no libvirt domain name known
+])
+def test_checks_before_the_run(flavor, gathered, instance_name, expected):
+    plan, snapshot = plan_and_snapshot(flavor, gathered, instance_name)
+    checks = guest_placement.placement_checks(plan, snapshot, COMPUTES)
+    assert checks == expected if isinstance(expected, list) else len(checks) == expected
+
+
+@pytest.mark.parametrize("status, read_before, expected_hosts", [
+    ("completed", True, ["inv-b"]),
+    ("force_completed", True, ["inv-b"]),
+    ("aborted", True, []),
+    ("completed", False, []),  # nothing to compare with
+])
+def test_checks_after_the_run_go_to_the_actual_target(status, read_before, expected_hosts):
+    plan, snapshot = plan_and_snapshot(PINNED)
+    before = [{"item": {"instance": "vm"}, "placement": vcpus_on(0)}] if read_before else [{"item": {"instance": "vm"}, "failed": True}]
+    results = [{"instance": "vm", "status": status, "target": "b"}]
+    checks = guest_placement.placement_checks(plan, snapshot, COMPUTES, results, before)
+    assert [check["host"] for check in checks] == expected_hosts
+    assert all(check["compare_to"] == vcpus_on(0) for check in checks)
+
+
+def test_findings_name_the_instance_and_the_details():
+    check = {"instance": "vm", "name": "web", "hypervisor": "b"}
+    results = [{"item": check, "numa_topology_differs": True, "differences": ["NIC x on NUMA node 1, away from the vCPUs on 0"]},
+               {"item": dict(check, instance="other"), "numa_topology_differs": False, "differences": []},
+               {"item": dict(check, instance="unread"), "failed": True}]
+    assert guest_placement.numa_findings(results) == [{
+        "instance": "vm", "code": "NUMA_TOPOLOGY_DIFFERS", "severity": "warn", "target": "b",
+        "message": "web on b after the move: NIC x on NUMA node 1, away from the vCPUs on 0"}]

@@ -32,3 +32,14 @@ def test_nothing_skipped_adds_no_section():
     plan = drain(True)
     assert "checks skipped" not in report.plan_summary(plan)
     assert "Checks skipped" not in report.markdown_report(report.run_report(plan))
+
+
+def test_findings_after_the_moves_join_the_move_and_the_markdown():
+    plan = drain(True)
+    finding = {"instance": "vm-1", "code": "NUMA_TOPOLOGY_DIFFERS", "severity": "warn", "target": "b",
+               "message": "vm-1 on b after the move: NIC x on NUMA node 1, away from the vCPUs on 0"}
+    built = report.run_report(plan, findings=[finding])
+    assert built["after_the_moves"] == [finding]
+    codes = {move["instance"]: move["reason_codes"] for move in built["moves"]}
+    assert "NUMA_TOPOLOGY_DIFFERS" in codes["vm-1"] and "NUMA_TOPOLOGY_DIFFERS" not in codes["vm-2"]
+    assert "## Found after the moves\n\n- NUMA_TOPOLOGY_DIFFERS (warn): vm-1 on b after the move: NIC x" in report.markdown_report(built)

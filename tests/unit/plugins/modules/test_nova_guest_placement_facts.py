@@ -1,7 +1,6 @@
 """nova_guest_placement_facts run for real (`ansible -m`) against the sample host trees' domain XMLs."""
 import json
 import os
-import shutil
 import subprocess
 import sys
 
