@@ -6,6 +6,8 @@ import sys
 
 from twin.nova import launcher
 
+DEFAULT_SEED_CACHE = os.path.join(launcher.ROOT, ".cache", "nova-twin-seeds")
+
 
 def parse(argv):
     parser = argparse.ArgumentParser(prog="python -m twin.nova", description=__doc__)
@@ -21,6 +23,10 @@ def parse(argv):
     up.add_argument("--config", help="fleet file (JSON or YAML): hosts, aggregates, flavors, servers")
     up.add_argument("--tls", action="store_true",
                     help="serve HTTPS with a fresh CA (STATE_DIR/tls/ca.crt; clients must be given it)")
+    up.add_argument("--seed-cache", default=os.environ.get("VMOPS_TWIN_SEED_CACHE", DEFAULT_SEED_CACHE),
+                    help="where seeded fleets are kept for a fast restart (default %(default)s)")
+    up.add_argument("--no-seed-cache", dest="seed_cache", action="store_const", const="",
+                    help="boot every seed server through Nova, and keep nothing")
     up.add_argument("--detach", action="store_true", help="return once the twin is ready")
     down = sub.add_parser("down", help="stop the twin serving a state dir")
     down.add_argument("--state-dir", required=True)
@@ -32,6 +38,7 @@ def _up_options(args):
                "--time-factor", str(args.time_factor), "--port", str(args.port),
                "--placement-port", str(args.placement_port)]
     options += ["--tls"] if args.tls else []
+    options += ["--seed-cache", os.path.abspath(args.seed_cache)] if args.seed_cache else ["--no-seed-cache"]
     return options + (["--config", os.path.abspath(args.config)] if args.config else [])
 
 

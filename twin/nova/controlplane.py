@@ -21,7 +21,7 @@ from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
 from nova.tests.functional.api import client as api_client
 
-from twin.nova import driver, simstate
+from twin.nova import driver, seedcache, simstate
 
 sys.modules["nova.virt.vmops_sim"] = driver
 
@@ -52,12 +52,19 @@ class _Harness(integrated_helpers.ProviderUsageBaseTestCase):
         self.flags(api_paste_config=os.path.join(sys.prefix, "etc", "nova", "api-paste.ini"), group="wsgi")
         super().setUp()
 
+    def useFixture(self, fixture):
+        # The base class starts Cinder's stand-in without keeping it; the seed cache needs its volumes.
+        if isinstance(fixture, nova_fixtures.CinderFixture):
+            self.cinder = fixture
+        return super().useFixture(fixture)
+
     def runTest(self):
         """The harness is driven by hand, never run as a test."""
 
 
 class ControlPlane:
-    def __init__(self, fleet, log_path):
+    def __init__(self, fleet, log_path, restore_from=None):
+        """Start the services; with ``restore_from`` (a seed cache entry) the fleet's servers too."""
         for spec in fleet.hosts:
             simstate.hosts[spec.name] = spec
         self.fleet = fleet
@@ -67,6 +74,8 @@ class ControlPlane:
         self.case = _Harness("runTest")
         self.case.setUp()
         self._relax_fixtures(log_path)
+        if restore_from:
+            seedcache.restore(self.case, self.case.cinder, restore_from)
         for spec in fleet.hosts:
             self.case._start_compute(spec.name)
         self.api = self.case.admin_api
@@ -75,6 +84,10 @@ class ControlPlane:
         self.placement_app = placement_deploy.loadapp(self.case.placement.fixture.conf_fixture.conf)
         self._flusher = threading.Thread(target=self._flush_notifications, daemon=True)
         self._flusher.start()
+
+    def save_seed(self, directory):
+        with self.lock:
+            seedcache.save(self.case, self.case.cinder, directory)
 
     def _relax_fixtures(self, log_path):
         warnings.resetwarnings()

@@ -5,12 +5,16 @@ under the name ``vmops_sim`` before any compute starts.
 """
 import threading
 import time
+import uuid
 
 import os_traits
 from oslo_config import cfg
 from oslo_serialization import jsonutils
 
+from nova import context as nova_context
 from nova import exception
+from nova import objects
+from nova.compute import power_state
 from nova.virt import fake
 
 from twin.nova import fleet, simstate
@@ -22,6 +26,7 @@ TICK_S = 0.1
 DEFAULT_DIRTY_MIBPS = 50.0
 MAX_DOWNTIME_S = 0.5
 _TRUE = {"1", "true", "yes", "on"}
+NODE_NAMESPACE = uuid.UUID("5d6a3c1e-2f0b-4c8e-9a51-7b3e0c9d4f21")
 
 
 def _knob(metadata, key, default):
@@ -56,6 +61,25 @@ class SimDriver(fake.FakeLiveMigrateDriver):
         self._requests_lock = threading.Lock()
         self._started = time.time()
 
+    def init_host(self, host):
+        super().init_host(host)
+        self._adopt_guests(host)
+
+    def _adopt_guests(self, host):
+        """Run the guests Nova records on this host, as a hypervisor does after a restart.
+
+        Empty on a fresh fleet; a fleet restored from the seed cache has them all.
+        """
+        context = nova_context.get_admin_context()
+        for instance in objects.InstanceList.get_by_host(context, host, expected_attrs=[]):
+            if instance.uuid not in self.instances:
+                running = instance.power_state == power_state.RUNNING
+                state = power_state.RUNNING if running else power_state.SHUTDOWN
+                self.instances[instance.uuid] = fake.FakeInstance(instance.name, state, instance.uuid)
+
+    def get_nodenames_by_uuid(self, refresh=False):
+        return {node_uuid(name): name for name in self.get_available_nodes()}
+
     def get_host_uptime(self):
         up = int(time.time() - self._started)
         return " %s up %d min,  1 user,  load average: 0.10, 0.10, 0.10" % (time.strftime("%H:%M:%S"), up // 60)
@@ -63,6 +87,7 @@ class SimDriver(fake.FakeLiveMigrateDriver):
     def get_available_resource(self, nodename):
         status = super().get_available_resource(nodename)
         if status:
+            status["uuid"] = node_uuid(nodename)
             cpu = dict(self.spec.cpu)
             nodes = max(1, self.spec.numa_nodes)
             cpu["topology"] = {"sockets": nodes, "cores": max(1, self.spec.vcpus // nodes // 2), "threads": 2}
@@ -167,6 +192,12 @@ class SimDriver(fake.FakeLiveMigrateDriver):
                     return "aborted"
                 timed_out = True
                 model.pause()
+
+
+def node_uuid(nodename):
+    # Stable across processes (Nova's fake driver draws them at random), so the compute
+    # nodes and resource providers of a restored seed belong to the same hypervisors.
+    return str(uuid.uuid5(NODE_NAMESPACE, nodename))
 
 
 def _has_local_disk(instance):

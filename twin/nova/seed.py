@@ -23,6 +23,17 @@ def seed(plane, fleet):
     return ids
 
 
+def check_restored(plane, fleet):
+    """Every fleet server listed once, in its status and on its host, after a seed-cache restore."""
+    with plane.lock:
+        listed = plane.api.api_get("/servers/detail?all_tenants=1").body["servers"]
+    found = {s["name"]: (s["status"], s["OS-EXT-SRV-ATTR:host"]) for s in listed}
+    wanted = {s.name: (s.status, s.host) for s in fleet.servers}
+    if found != wanted:
+        wrong = sorted(name for name in set(found) | set(wanted) if found.get(name) != wanted.get(name))
+        raise RuntimeError("restored seed differs from the fleet for %d servers, e.g. %s" % (len(wrong), wrong[:5]))
+
+
 def _flavor(api, spec):
     body = {"name": spec["name"], "vcpus": spec["vcpus"], "ram": spec["ram"], "disk": spec.get("disk", 0)}
     flavor_id = api.post_flavor({"flavor": body})["id"]
