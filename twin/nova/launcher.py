@@ -21,7 +21,7 @@ def ready_info(state_dir):
         return None
 
 
-def start(state_dir, up_args=(), python=None, timeout=120):
+def start(state_dir, up_args=(), python=None, timeout=300):
     """Run ``python -m twin.nova up`` detached; return its ready info once it serves."""
     state_dir = os.path.abspath(state_dir)
     os.makedirs(state_dir, exist_ok=True)

@@ -3,7 +3,7 @@ import time
 
 from twin.nova.controlplane import IMAGE_ID
 
-BOOT_TIMEOUT_S = 120
+BOOT_TIMEOUT_S = 300  # a loaded 2-core machine needs more than twice the idle minute for 60 boots
 
 
 def seed(plane, fleet):
