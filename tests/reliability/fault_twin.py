@@ -50,7 +50,7 @@ class FaultTwin(NovaTwin):
         return [by_name[name] for name in names]
 
     def run(self, module, **args):
-        return run_module(module, self, timeout=MODULE_TIMEOUT_S, **args)
+        return run_module(module, self, process_timeout=MODULE_TIMEOUT_S, **args)
 
     def wait_until(self, condition, timeout, what):
         """Poll `condition()` until it returns something true; that value."""

@@ -8,12 +8,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.d
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 
 
-def run_module(name, twin, check_mode=False, diff=False, timeout=120, **args):
-    """The module's JSON result; `failed` is set when it failed. `timeout` bounds the process, in seconds."""
+def run_module(name, twin, check_mode=False, diff=False, process_timeout=120, **args):
+    """The module's JSON result; `failed` is set when it failed. `process_timeout` bounds the process, in seconds."""
     payload = {"ANSIBLE_MODULE_ARGS": dict(args, cloud=twin.cloud, _ansible_check_mode=check_mode, _ansible_diff=diff)}
     env = dict(os.environ, PYTHONPATH=COLLECTIONS, OS_CLIENT_CONFIG_FILE=twin.clouds_yaml)
     done = subprocess.run([sys.executable, "-m", "ansible_collections.vmops.migration.plugins.modules." + name],
-                          input=json.dumps(payload), capture_output=True, text=True, env=env, timeout=timeout, check=False)
+                          input=json.dumps(payload), capture_output=True, text=True, env=env, timeout=process_timeout, check=False)
     try:
         return json.loads(done.stdout)
     except ValueError:
