@@ -53,13 +53,13 @@ class FaultTwin(NovaTwin):
         return run_module(module, self, process_timeout=MODULE_TIMEOUT_S, **args)
 
     def wait_until(self, condition, timeout, what):
-        """Poll `condition()` until it returns something true; that value."""
+        """Poll `condition()` every second (the twin serves one API call at a time) until it returns something true."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = condition()
             if value:
                 return value
-            time.sleep(0.2)
+            time.sleep(1.0)
         raise TimeoutError("%s not seen within %ss" % (what, timeout))
 
     def faults_fired(self):
