@@ -1,8 +1,8 @@
 """The roles gather host facts (issue 10): drain_compute.yml against a Nova twin, with an inventory
 whose compute hosts are read through a local connection from the sample trees in tests/data.
 
-One twin (two computes, three floating guests on compute-0) and three playbook runs; every run is
-a dry run, so the cloud never changes and the tests do not depend on each other.
+One twin (two computes, three floating guests on compute-0) and four playbook runs: three dry
+runs that change nothing, then a real drain with a huge-page guest for the post-move NUMA check.
 """
 import json
 import os
@@ -13,7 +13,7 @@ import tempfile
 
 import pytest
 
-from tests.fixtures.nova_twin import NovaTwin, twin_python
+from tests.fixtures.nova_twin import started_twin
 from twin.nova import launcher
 
 ROOT = launcher.ROOT
@@ -23,20 +23,13 @@ UNCHECKED = ("SHARED_CPU_SET_MISMATCH", "NUMA_LIVE_MIGRATION_DISABLED", "SCHEDUL
 
 
 @pytest.fixture(scope="module")
-def twin():
-    state_dir = tempfile.mkdtemp(prefix="vmops-host-facts-twin-")
+def twin(tmp_path_factory):
     fleet = {"hosts": [{"name": "compute-0"}, {"name": "compute-1"}],
              "servers": [{"name": "floating-%d" % i, "flavor": "t1.small", "host": "compute-0"} for i in range(3)]}
-    fleet_file = os.path.join(state_dir, "fleet.json")
-    with open(fleet_file, "w", encoding="utf-8") as handle:
-        json.dump(fleet, handle)
-    info = launcher.start(os.path.join(state_dir, "twin"), ["--config", fleet_file, "--time-factor", "50"],
-                          python=twin_python(), timeout=300)
-    try:
-        yield NovaTwin(os.path.join(state_dir, "twin"), info)
-    finally:
-        launcher.stop(os.path.join(state_dir, "twin"))
-        shutil.rmtree(state_dir, ignore_errors=True)
+    fleet_file = tmp_path_factory.mktemp("fleet") / "fleet.json"
+    fleet_file.write_text(json.dumps(fleet))
+    with started_twin(["--config", str(fleet_file), "--time-factor", "50"], prefix="vmops-host-facts-twin-") as started:
+        yield started
 
 
 @pytest.fixture
