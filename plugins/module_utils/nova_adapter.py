@@ -9,14 +9,14 @@ before sending it again. Nova's answers become our typed errors with the stable 
 
 Nova facts this relies on (see the twin recipe): the server turns ACTIVE before its live
 migration record is `completed`, so completion is read from the record; evacuation is
-asynchronous and ends with an `evacuation` record `done`, and from microversion 2.95 the
-evacuated server is SHUTOFF; a cold migration waits in VERIFY_RESIZE (record `finished`)
-until it is confirmed or reverted.
+asynchronous and ends with an `evacuation` record `done`; asked at microversion 2.94 at most,
+Nova starts a server that was running again itself (from 2.95 it leaves it SHUTOFF); a cold
+migration waits in VERIFY_RESIZE (record `finished`) until it is confirmed or reverted.
 
 Move options this backend reads: `block_migration` (live); `confirm` (cold, default true: confirm
 once the server waits in VERIFY_RESIZE); `revert` (cold: revert the waiting migration instead,
 and count `reverted` as success); `adopt_only` (cold: settle the server's waiting migration and
-never start a new one); `was_active` (evacuate: start the server again when it ends SHUTOFF).
+never start a new one); `was_active` (evacuate: start the server again should it end SHUTOFF).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.failures import Fa
 from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 MIGRATION_TYPES = {LIVE: "live-migration", COLD: "migration", EVACUATE: "evacuation"}
+EVACUATE_MICROVERSION = "2.94"  # the last one at which Nova restarts an evacuated server that was running
 # Nova migration status -> executor state, per move type. Anything unlisted is in progress.
 _ENDED = {
     LIVE: {"completed": COMPLETED},
@@ -173,7 +174,17 @@ class NovaBackend:
                                      block_migration=move.options.get("block_migration", "auto"))
         if move.type == COLD:
             return functools.partial(compute.migrate_server, move.instance, host=target)
-        return functools.partial(compute.evacuate_server, move.instance, host=target)
+        return functools.partial(self._evacuate, move.instance, target)
+
+    def _evacuate(self, server_id, target):
+        """Evacuate at microversion 2.94 at most: up to 2.94 Nova itself starts a rebuilt server that was
+        running. From 2.95 it leaves it SHUTOFF for us to start, and a run killed before that start would
+        leave it stopped, where a rerun cannot tell that it ran before."""
+        compute = self.conn.compute
+        version = nova_module.sdk_utils.maximum_supported_microversion(compute, EVACUATE_MICROVERSION)
+        body = {} if target is None else {"host": target}
+        response = compute.post("/servers/%s/action" % server_id, json={"evacuate": body}, microversion=version)
+        nova_module.sdk_exceptions.raise_from_response(response)
 
     def poll(self, move, handle):
         record = self._record(move, handle)
@@ -237,7 +248,7 @@ class NovaBackend:
             # Nova marks the record confirmed or reverted before it has finished with the server.
             progress.status = IN_PROGRESS
         elif move.type == EVACUATE and move.options.get("was_active") and server.status != "ACTIVE":
-            # From 2.95 an evacuated server ends SHUTOFF: start it again, as it was running before.
+            # Nova restarts it below 2.95 (see _evacuate); should it end SHUTOFF anyway, start it, as it ran before.
             if server.status == "SHUTOFF" and not handle.data.get("start_sent"):
                 self.write(lambda: self.conn.compute.start_server(move.instance), move.source)
                 handle.data["start_sent"] = True
