@@ -91,14 +91,16 @@ def a_filter(name, *args, **kwargs):
     return call
 
 
-def playbook(name, **extra_vars):
-    """ansible-playbook playbooks/<name> against the Nova twin, with extra vars as JSON."""
+def playbook(name, build=None, **extra_vars):
+    """ansible-playbook playbooks/<name> against the Nova twin, with extra vars as JSON; ``build(twin)``
+    adds extra vars only known once the twin runs."""
     def call(nova_twin):
+        extra_vars.update(build(nova_twin) if build else {})
         env = dict(os.environ, OS_CLIENT_CONFIG_FILE=nova_twin.clouds_yaml, ANSIBLE_NOCOLOR="1",
                    ANSIBLE_CONFIG=os.path.join(ROOT, "playbooks", "ansible.cfg"),
                    VMOPS_REPORT_DIR=os.path.join(nova_twin.state_dir, "reports"))
         command = ["ansible-playbook", os.path.join(ROOT, "playbooks", name),
-                   "-e", json.dumps(dict(extra_vars, vmops_cloud=nova_twin.cloud))]
+                   "-e", json.dumps(dict({"vmops_cloud": nova_twin.cloud}, **extra_vars))]
         done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=False)
         return {"failed": done.returncode != 0, "msg": done.stdout + done.stderr}
     call.twin = "nova"
@@ -192,6 +194,8 @@ CASES = [
     # roles through their playbooks
     ("role drain_node: empty host list", playbook("drain_compute.yml", drain_hosts=[]), "drain_node_hosts"),
     ("role drain_node: compute-1 is not compute-10", playbook("drain_compute.yml", drain_hosts=["compute-1"]), "hosts"),
+    ("role drain_node: wrong password", playbook("drain_compute.yml", lambda t: {"vmops_cloud": dict(
+        cloud_without_auth(t), **password_auth(t, "twin-wrong-secret"))}, drain_hosts=["compute-10"]), "auth"),
     ("role evacuate: hosts not a list", playbook("evacuate_compute.yml", evacuate_hosts="compute-10"), "evacuate_hosts"),
     ("role rebalance: bad objective", playbook("rebalance_compute.yml", objective="tidy"), "rebalance_objective"),
 ]
@@ -204,7 +208,7 @@ CI_ROWS = {
     "service: compute-1 is not compute-10", "facts: unknown host", "apply: plan moves an unknown server",
     "connection: wrong password", "connection: expired token", "filter: drain_plan of an invalid snapshot",
     "filter: drain_plan of an empty host list", "kubevirt_migrate: unknown node", "kubevirt: wrong token",
-    "role drain_node: compute-1 is not compute-10",
+    "role drain_node: compute-1 is not compute-10", "role drain_node: wrong password",
 }
 ROWS = [pytest.param(*case, id=case[0], marks=() if case[0] in CI_ROWS else pytest.mark.full) for case in CASES]
 
