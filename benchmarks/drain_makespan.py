@@ -27,6 +27,7 @@ import datetime
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -109,12 +110,16 @@ def peak_utilisation(spec, where, drained):
 def run_planner(twin, drained):
     """The drain_node role through its playbook; the moves from the report it writes."""
     reports = tempfile.mkdtemp(prefix="vmops-bench-reports-")
+    playbook = os.path.join(common.ROOT, "playbooks", "drain_compute.yml")
     extra = {"drain_hosts": drained, "vmops_cloud": twin.cloud}
-    subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), os.path.join(common.ROOT, "playbooks", "drain_compute.yml"), "-e", json.dumps(extra)],
-                   env=dict(twin.env(), VMOPS_REPORT_DIR=reports), check=False, stdout=subprocess.DEVNULL)
-    name = next(name for name in os.listdir(reports) if name.endswith("-report.json"))
-    with open(os.path.join(reports, name), encoding="utf-8") as handle:
-        report = json.load(handle)
+    try:
+        subprocess.run([os.path.join(os.path.dirname(sys.executable), "ansible-playbook"), playbook, "-e", json.dumps(extra)],
+                       env=dict(twin.env(), VMOPS_REPORT_DIR=reports), check=False, stdout=subprocess.DEVNULL)
+        name = next(name for name in os.listdir(reports) if name.endswith("-report.json"))
+        with open(os.path.join(reports, name), encoding="utf-8") as handle:
+            report = json.load(handle)
+    finally:
+        shutil.rmtree(reports, ignore_errors=True)
     moves = []
     for move in report["moves"]:
         started = datetime.datetime.fromisoformat(move["started_at"]).timestamp() if move["started_at"] else None
