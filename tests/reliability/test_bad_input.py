@@ -228,7 +228,7 @@ def test_bad_input_fails_naming_the_parameter_and_changes_nothing(request, ledge
     before = state(twin)
     result = call(twin)
     after = state(twin)
-    ledger.record("Bad input (%d cases)" % len(CASES), migrations=_new_migrations(before, after), faults=1,
+    ledger.record("Bad input (one call each)", migrations=_new_migrations(before, after), faults=1,
                   lost=_lost(before, after), in_error=_in_error(after), duplicates=0)
     assert result.get("failed"), "%s did not fail: %s" % (title, result)
     assert names_parameter(result, parameter), "%s: the error does not name %s: %s" % (title, parameter, result.get("msg"))
