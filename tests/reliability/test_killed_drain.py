@@ -14,19 +14,13 @@ first gets past the point where the run before it died; the last rerun finishes 
 The ``full`` version takes each point on its own: kill, rerun to the end, move the servers back.
 """
 
-import json
-import os
 import random
-import shutil
-import tempfile
 import time
 
 import pytest
 
-from tests.fixtures.nova_twin import NovaTwin, twin_python
-from tests.reliability.playbook_run import PlaybookRun
+from tests.reliability.playbook_run import PlaybookRun, fleet_twin, run_files
 from tests.reliability.twin_audit import TwinAudit
-from twin.nova import launcher
 
 DRAINED = "compute-1"
 FOREIGN = "compute-3"
@@ -45,21 +39,10 @@ def fleet(drained):
     return {"hosts": [{"name": "compute-%d" % i} for i in range(4)], "servers": servers}
 
 
-def start_twin(drained):
-    state_dir = tempfile.mkdtemp(prefix="vmops-killed-drain-")
-    fleet_file = os.path.join(state_dir, "fleet.json")
-    with open(fleet_file, "w", encoding="utf-8") as handle:
-        json.dump(fleet(drained), handle)
-    info = launcher.start(os.path.join(state_dir, "twin"), ["--config", fleet_file, "--time-factor", "10"],
-                          python=twin_python(), timeout=300)
-    return state_dir, NovaTwin(os.path.join(state_dir, "twin"), info)
-
-
 @pytest.fixture(scope="module")
 def workspace():
-    folder = tempfile.mkdtemp(prefix="vmops-killed-drain-files-")
-    yield {"reports": os.path.join(folder, "reports"), "progress": os.path.join(folder, "progress.jsonl")}
-    shutil.rmtree(folder, ignore_errors=True)
+    with run_files("vmops-killed-drain-files-") as files:
+        yield files
 
 
 def servers_by_name(twin):
@@ -194,12 +177,8 @@ def record(ledger, cycle, kills):
 
 @pytest.fixture(scope="module")
 def small_twin():
-    state_dir, twin = start_twin(drained=6)
-    try:
+    with fleet_twin("vmops-killed-drain-", fleet(drained=6)) as twin:
         yield twin
-    finally:
-        launcher.stop(twin.state_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 def test_each_rerun_gets_past_the_point_the_run_before_it_was_killed_at_and_the_last_one_finishes(
@@ -219,12 +198,8 @@ def test_each_rerun_gets_past_the_point_the_run_before_it_was_killed_at_and_the_
 
 @pytest.fixture(scope="module")
 def big_twin():
-    state_dir, twin = start_twin(drained=12)
-    try:
+    with fleet_twin("vmops-killed-drain-", fleet(drained=12)) as twin:
         yield twin
-    finally:
-        launcher.stop(twin.state_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @pytest.mark.full
