@@ -2,6 +2,7 @@
 # One entry point for a fresh machine: installs everything the project needs (pinned), then
 #   ./run.sh demo   runs the main job against the local twin and prints a report
 #   ./run.sh test   runs every test and quality gate (CI runs exactly this)
+#   ./run.sh reliability   the whole fault suite, long versions included (docs/reliability.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 ROOT=$PWD
@@ -59,9 +60,15 @@ run_tests() {
     bash .ci/gates.sh
 }
 
+reliability() {
+    setup
+    python -m pytest tests/reliability -p no:cacheprovider
+}
+
 case "${1:-}" in
     demo) demo ;;
     test) run_tests ;;
+    reliability) reliability ;;
     setup) setup ;;
-    *) echo "usage: ./run.sh demo|test|setup" >&2; exit 2 ;;
+    *) echo "usage: ./run.sh demo|test|reliability|setup" >&2; exit 2 ;;
 esac

@@ -46,6 +46,8 @@ if grep -q 'All targets skipped' "$WORK/sanity.log"; then echo "ansible-test san
 step "benchmarks, small versions (they must still run and find no violation)"
 python benchmarks/plan_scale.py --quick
 python benchmarks/plan_quality.py --quick
+python benchmarks/drain_makespan.py --quick
+python benchmarks/overhead.py --quick
 
 step "ansible-lint (production profile)"
 ansible-lint roles playbooks
@@ -59,5 +61,5 @@ bash docs/build.sh html
 step "molecule: the drain_node role converges, is idempotent and verifies against a Nova twin"
 (cd extensions && molecule test -s drain_node)
 
-step "pytest: unit, twins and integration"
-python -m pytest tests/unit tests/twin tests/integration -q -p no:cacheprovider
+step "pytest: unit, twins, integration and the fast subset of the reliability suite"
+python -m pytest tests/unit tests/twin tests/integration tests/reliability -m "not full" -q -p no:cacheprovider
