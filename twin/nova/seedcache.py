@@ -11,6 +11,7 @@ stable (``SimDriver.get_nodenames_by_uuid``) and each hypervisor adopts the gues
 records on it (``SimDriver.init_host``).
 """
 import dataclasses
+import datetime
 import hashlib
 import json
 import os
@@ -27,6 +28,9 @@ from placement import db_api as placement_db
 
 # Each fixture run creates its cell mappings with fresh UUIDs naming fresh database files.
 KEEP_TABLES = {"api": {"cell_mappings"}}
+# Nova counts a service down 60 s after its last heartbeat; restored ones must look just seen,
+# as they would after a restart, until their first heartbeat in this process.
+_SEEN_NOW = "UPDATE main.services SET updated_at = :now, last_seen_up = :now"
 _CODE = ("controlplane.py", "driver.py", "fleet.py", "seed.py", "seedcache.py")
 _CINDER = "cinder.json"
 
@@ -98,6 +102,9 @@ def _copy_rows(saved, live, keep):
             if table not in keep:
                 connection.execute('DELETE FROM main."%s"' % table)
                 connection.execute('INSERT INTO main."%s" SELECT * FROM saved."%s"' % (table, table))
+        if "services" in tables:
+            now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+            connection.execute(_SEEN_NOW, {"now": now})
         connection.execute("COMMIT")
         connection.execute("DETACH DATABASE saved")
     finally:

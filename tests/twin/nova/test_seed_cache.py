@@ -1,4 +1,7 @@
 """A fleet seeded once starts again from the seed cache, and the restored twin works like a booted one."""
+import glob
+import os
+import sqlite3
 import tempfile
 
 import pytest
@@ -16,8 +19,16 @@ def twins():
         with started_twin(args, timeout=600) as booted:
             before = _inventory(booted)
             booted_timings = booted.info["timings"]
+        _age_saved_heartbeats(cache)
         with started_twin(args, timeout=600) as restored:
             yield booted_timings, before, restored
+
+
+def _age_saved_heartbeats(cache):
+    """Make the cached services look last seen hours ago, like a seed kept since yesterday."""
+    for path in glob.glob(os.path.join(cache, "*", "cell*.sqlite")):
+        with sqlite3.connect(path) as db:
+            db.execute("UPDATE services SET updated_at = '2026-01-01 00:00:00', last_seen_up = '2026-01-01 00:00:00'")
 
 
 def _inventory(twin):
@@ -33,6 +44,13 @@ def test_the_second_start_restores_instead_of_booting(twins):
     assert booted_timings["seed_from"] == "boot"
     assert restored.info["timings"]["seed_from"] == "cache"
     assert restored.info["timings"]["seed_s"] < booted_timings["seed_s"]
+
+
+def test_restored_computes_are_up_at_once(twins):
+    _, _, twin = twins
+    services = list(twin.conn.compute.services(binary="nova-compute"))
+    assert sorted(s.host for s in services) == sorted(twin.hosts)
+    assert {s.state for s in services} == {"up"}
 
 
 def test_restored_servers_and_usage_match_the_booted_fleet(twins):
