@@ -7,7 +7,7 @@ ROOT=$PWD
 WORK=$ROOT/.cache/ci
 rm -rf "$WORK" && mkdir -p "$WORK"
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%d s] %s\n' "$SECONDS" "$*"; }
 
 step "collection build, install into an empty path, ansible-doc"
 ansible-galaxy collection build --force --output-path "$WORK" >/dev/null
