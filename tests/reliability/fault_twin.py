@@ -20,7 +20,7 @@ import time
 import pytest
 
 from tests.fixtures.nova_twin import NovaTwin, twin_python
-from tests.integration.plugins.modules.nova_module_runner import run_module
+from tests.integration.plugins.modules.nova_module_runner import module_result, run_module, started_module
 from twin.nova import launcher
 
 HOSTS = ["compute-%d" % index for index in range(5)]
@@ -52,15 +52,25 @@ class FaultTwin(NovaTwin):
     def run(self, module, **args):
         return run_module(module, self, process_timeout=MODULE_TIMEOUT_S, **args)
 
-    def wait_until(self, condition, timeout, what):
-        """Poll `condition()` every second (the twin serves one API call at a time) until it returns something true."""
+    def start(self, module, **args):
+        """A context manager: the module's process running in the background, killed on exit if still running."""
+        return started_module(module, self, **args)
+
+    @staticmethod
+    def result(module, process):
+        """The JSON result of a process from start()."""
+        return module_result(module, process, MODULE_TIMEOUT_S)
+
+    def wait_until(self, condition, timeout, what, seen=None):
+        """Poll `condition()` every second (the twin serves one API call at a time) until it returns something true;
+        `seen()` says in the timeout's message what there was instead."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             value = condition()
             if value:
                 return value
             time.sleep(1.0)
-        raise TimeoutError("%s not seen within %ss" % (what, timeout))
+        raise TimeoutError("%s not seen within %ss%s" % (what, timeout, "; seen: %s" % (seen(),) if seen else ""))
 
     def faults_fired(self):
         return sum(rule["fired"] for rule in self.control.faults())

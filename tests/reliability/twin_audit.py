@@ -15,6 +15,11 @@ class TwinAudit:
         self.twin = twin
         self.server_ids = list(server_ids)
         self.since_migration = twin.last_migration_id()
+        self.posts_before = self.live_migrate_posts()
+
+    def live_migrate_posts(self):
+        """Live-migrate POSTs nova-api has received per server since the twin started (counted by the twin)."""
+        return self.twin.control.status()["live_migrate_posts"]
 
     def servers(self):
         """The watched servers the API still lists, by id."""
@@ -32,12 +37,31 @@ class TwinAudit:
                       if server.status != "ACTIVE" or server.task_state)
 
     def live_migrations(self):
-        """Live-migration records created since the audit began, per server."""
-        found = collections.Counter()
-        for migration in self.twin.conn.compute.migrations():
-            if migration.id > self.since_migration and migration.migration_type == "live-migration":
-                found[migration.server_id] += 1
-        return found
+        """Live-migration records of the watched servers created since the audit began, per server.
+
+        Only the watched servers: a move of another server (another test's leftover run) is not ours to count.
+        """
+        return collections.Counter(migration.server_id for migration in self.live_migration_records())
+
+    def live_migration_records(self):
+        """The watched servers' live-migration records created since the audit began, oldest first."""
+        watched = set(self.server_ids)
+        return sorted((migration for migration in self.twin.conn.compute.migrations()
+                       if migration.id > self.since_migration and migration.migration_type == "live-migration"
+                       and migration.server_id in watched), key=lambda migration: migration.id)
+
+    def excess(self, attempts):
+        """Per server with more records than attempts: its attempts, the live-migrate POSTs the twin received
+        since the audit began and its records as (id, source, target, status), to tell a re-sent request from
+        a miscount."""
+        records = collections.defaultdict(list)
+        for migration in self.live_migration_records():
+            records[migration.server_id].append((migration.id, migration.source_compute, migration.dest_compute,
+                                                 migration.status))
+        posts = self.live_migrate_posts()
+        return {server_id: {"attempts": attempts.get(server_id, 0), "records": found,
+                            "posts": posts.get(server_id, 0) - self.posts_before.get(server_id, 0)}
+                for server_id, found in records.items() if len(found) > attempts.get(server_id, 0)}
 
     def duplicates(self, attempts):
         """Migrations beyond the moves the tool started: ``attempts`` maps server id -> moves tried.
