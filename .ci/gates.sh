@@ -24,14 +24,14 @@ step "changelog fragments"
 antsibull-changelog lint
 
 step "ansible-test sanity"
-# The sanity tree holds what the collection ships plus its unit tests; the twins, benchmarks and
-# integration tests are development tools outside the built collection (galaxy.yml build_ignore).
+# The sanity tree holds what the collection ships plus its unit tests; the twins, benchmarks,
+# integration and reliability tests are development tools outside the built collection (galaxy.yml build_ignore).
 # Outside the checkout: inside it, ansible-test would list files with git, which ignores .cache/.
 SANITY_ROOT=$(mktemp -d)
 trap 'rm -rf "$SANITY_ROOT"' EXIT
 SANITY=$SANITY_ROOT/ansible_collections/vmops/migration
 mkdir -p "$SANITY"
-git ls-files -co --exclude-standard | grep -v -E '^(twin|benchmarks|tests/(twin|integration|fixtures))/' \
+git ls-files -co --exclude-standard | grep -v -E '^(twin|benchmarks|tests/(twin|integration|reliability|fixtures))/' \
     | tar -cf - -T - | tar -xf - -C "$SANITY"
 # ansible-test fetches its pip bootstrap from a host these machines cannot reach.
 mkdir -p ~/.ansible/test/cache

@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 # Copyright: vmops.migration developers
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Render the reliability suite's figures (.cache/reliability/results.json) as the table in docs/reliability.md.
@@ -30,12 +30,12 @@ COLUMNS = (
 
 def render(scenarios):
     """The Markdown table, one row per scenario in title order, with a total row."""
-    header = "| Scenario | " + " | ".join(title for _, title in COLUMNS) + " |"
+    header = "| Scenario | " + " | ".join(title for key, title in COLUMNS) + " |"
     rule = "|---|" + "---:|" * len(COLUMNS)
     lines = [header, rule]
     for name in sorted(scenarios):
-        lines.append("| %s | %s |" % (name, " | ".join(str(scenarios[name][key]) for key, _ in COLUMNS)))
-    totals = [str(sum(row[key] for row in scenarios.values())) for key, _ in COLUMNS]
+        lines.append("| %s | %s |" % (name, " | ".join(str(scenarios[name][key]) for key, title in COLUMNS)))
+    totals = [str(sum(row[key] for row in scenarios.values())) for key, title in COLUMNS]
     lines.append("| **Total** | %s |" % " | ".join("**%s**" % value for value in totals))
     return "\n".join(lines) + "\n"
 
@@ -58,7 +58,7 @@ def load_scenarios(path):
     if not isinstance(scenarios, dict) or not scenarios:
         raise ValueError("%s holds no scenarios" % path)
     for name, row in scenarios.items():
-        missing = [key for key, _ in COLUMNS if not isinstance(row.get(key), int)]
+        missing = [key for key, title in COLUMNS if not isinstance(row.get(key), int)]
         if missing:
             raise ValueError("scenario %r in %s lacks %s" % (name, path, ", ".join(missing)))
     return scenarios

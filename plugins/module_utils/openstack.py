@@ -135,8 +135,11 @@ def discover_compute(conn, sleep=time.sleep):
     openstacksdk reads it on the first compute call and gives up at once on a 5xx answer, which
     would fail a whole run on one unlucky GET; a failed discovery is not cached, so asking again works.
     """
-    # Reaching conn.compute already reads the document, so the attribute is looked up inside the retried call.
-    retry_read(lambda: conn.compute.get_endpoint_data(), _transient_discovery, sleep)
+    def read_version_document():
+        # Reaching conn.compute already reads the document, so the attribute is looked up in here.
+        return conn.compute.get_endpoint_data()
+
+    retry_read(read_version_document, _transient_discovery, sleep)
 
 
 def _transient_discovery(error):
