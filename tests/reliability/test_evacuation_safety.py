@@ -135,6 +135,7 @@ def evacuated_since(twin, since):
     return {m.server_id for m in twin.conn.compute.migrations() if m.id > since and m.migration_type == "evacuation"}
 
 
+@pytest.mark.full  # three playbook runs and six rebuilds: minutes that CI spends on the refusals instead
 def test_killed_mid_evacuation_a_rerun_and_another_rebuild_each_server_once(twin, workspace, ledger):
     guests = {s.id: s for s in twin.conn.compute.servers(details=True, all_projects=True) if s.compute_host == DEAD}
     assert len(guests) == 6 and all(guest.status == "ACTIVE" for guest in guests.values())
