@@ -24,6 +24,9 @@ from tests.reliability.unchanged import kube_state, nova_state
 from tests.unit import clusters
 from twin.nova import launcher
 
+# Playbook runs on twins of their own: minutes that CI leaves to the full suite (./run.sh reliability).
+pytestmark = pytest.mark.full
+
 ROOT = launcher.ROOT
 BOGUS_UUID = "00000000-0000-4000-8000-000000000000"
 HOSTS = ("compute-0", "compute-2", "compute-3", "compute-10")

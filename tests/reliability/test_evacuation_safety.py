@@ -18,6 +18,9 @@ from tests.integration.plugins.modules.nova_module_runner import run_module
 from tests.reliability.playbook_run import PlaybookRun, fleet_twin, run_files
 from tests.reliability.twin_audit import TwinAudit
 
+# Playbook runs on twins of their own: minutes that CI leaves to the full suite (./run.sh reliability).
+pytestmark = pytest.mark.full
+
 DEAD = "compute-3"
 ALIVE = "compute-2"
 SCENARIO = "Evacuation safety: refusals, rerun, SIGKILL mid-evacuation"

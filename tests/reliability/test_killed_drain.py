@@ -22,6 +22,9 @@ import pytest
 from tests.reliability.playbook_run import PlaybookRun, fleet_twin, run_files
 from tests.reliability.twin_audit import TwinAudit
 
+# Playbook runs on twins of their own: minutes that CI leaves to the full suite (./run.sh reliability).
+pytestmark = pytest.mark.full
+
 DRAINED = "compute-1"
 FOREIGN = "compute-3"
 FOREIGN_REASON = "rack power work"

@@ -16,6 +16,9 @@ from tests.reliability.credentials import application_credential_auth, cloud_wit
 from tests.reliability.unchanged import kube_state
 from twin.nova import launcher
 
+# Playbook runs on twins of their own: minutes that CI leaves to the full suite (./run.sh reliability).
+pytestmark = pytest.mark.full
+
 ROOT = launcher.ROOT
 # Distinctive values: any of them in any output or report is a leak.
 SECRETS = {"password": "pw-Quokka-7781-secret", "application_credential_secret": "ac-Narwhal-5521-secret",
