@@ -12,14 +12,12 @@ hand with this fleet (``python -m tests.reliability.fault_twin FLEET.json`` writ
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import time
 
 import pytest
 
-from tests.fixtures.nova_twin import NovaTwin, twin_python
+from tests.fixtures.nova_twin import NovaTwin, fleet_twin
 from tests.integration.plugins.modules.nova_module_runner import module_result, run_module, started_module
 from twin.nova import launcher
 
@@ -89,18 +87,8 @@ def fault_twin():
     if reused:
         yield FaultTwin(reused, launcher.ready_info(reused))
         return
-    python = twin_python()
-    state_dir = tempfile.mkdtemp(prefix="vmops-fault-twin-")
-    fleet_file = os.path.join(state_dir, "fleet.json")
-    with open(fleet_file, "w", encoding="utf-8") as handle:
-        json.dump(fleet(), handle)
-    twin_dir = os.path.join(state_dir, "twin")
-    info = launcher.start(twin_dir, ["--config", fleet_file, "--time-factor", str(TIME_FACTOR)], python=python, timeout=600)
-    try:
-        yield FaultTwin(twin_dir, info)
-    finally:
-        launcher.stop(twin_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
+    with fleet_twin("vmops-fault-twin-", fleet(), TIME_FACTOR, FaultTwin, timeout=600) as twin:
+        yield twin
 
 
 @pytest.fixture

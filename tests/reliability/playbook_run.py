@@ -15,27 +15,9 @@ import tempfile
 import threading
 import time
 
-from tests.fixtures.nova_twin import NovaTwin, twin_python
 from twin.nova import launcher
 
 ROOT = launcher.ROOT
-
-
-@contextlib.contextmanager
-def fleet_twin(prefix, fleet, time_factor=10):
-    """A Nova twin started from the fleet description `fleet` (a dict), stopped and removed afterwards."""
-    state_dir = tempfile.mkdtemp(prefix=prefix)
-    fleet_file = os.path.join(state_dir, "fleet.json")
-    with open(fleet_file, "w", encoding="utf-8") as handle:
-        json.dump(fleet, handle)
-    twin_dir = os.path.join(state_dir, "twin")
-    try:
-        info = launcher.start(twin_dir, ["--config", fleet_file, "--time-factor", str(time_factor)],
-                              python=twin_python(), timeout=300)
-        yield NovaTwin(twin_dir, info)
-    finally:
-        launcher.stop(twin_dir)
-        shutil.rmtree(state_dir, ignore_errors=True)
 
 
 @contextlib.contextmanager

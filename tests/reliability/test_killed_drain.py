@@ -19,7 +19,8 @@ import time
 
 import pytest
 
-from tests.reliability.playbook_run import PlaybookRun, fleet_twin, run_files
+from tests.fixtures.nova_twin import fleet_twin
+from tests.reliability.playbook_run import PlaybookRun, run_files
 from tests.reliability.twin_audit import TwinAudit
 
 # Playbook runs on twins of their own: minutes that CI leaves to the full suite (./run.sh reliability).
