@@ -62,4 +62,4 @@ step "molecule: the drain_node role converges, is idempotent and verifies agains
 (cd extensions && molecule test -s drain_node)
 
 step "pytest: unit, twins, integration and the fast subset of the reliability suite"
-python -m pytest tests/unit tests/twin tests/integration tests/reliability -m "not full" -q -p no:cacheprovider
+python -m pytest tests/unit tests/twin tests/integration tests/reliability -m "not full" -q -p no:cacheprovider --durations=25
