@@ -17,9 +17,16 @@ adapter, a KubeVirt adapter, or a fake in tests) with these methods:
 
 One thread pool makes the blocking start calls (a live-migrate POST takes ~0.4 s on Nova); one
 loop in the caller's thread starts moves in the given order whenever the limits have room and
-polls every running move each `poll_interval`. No move is ever started twice: an in-flight
-migration of the server is adopted, and a start whose answer was lost is looked up before it is
-sent again.
+polls every running move once per round, each `poll_interval`. A backend may also have
+``begin_poll_round(watched)``, called with the round's (move, handle) pairs before their polls, to
+read them all with one request. No move is ever started twice: an in-flight migration of the
+server is adopted, and a start whose answer was lost is looked up before it is sent again.
+
+Queueing ahead (`Policy.queue_ahead`, live moves only): a source gets that many live moves
+beyond its limit, which the platform queues (Nova per source by max_concurrent_live_migrations)
+and starts the moment a running one ends, so no source idles for a poll and a request between
+two moves. A queued move reports `Progress.waiting`; its timeout and stall timer start when it
+leaves the queue.
 
 Stall and timeout handling keeps the guest safe: an abort leaves it running on its source.
 `on_stall`:
@@ -122,6 +129,7 @@ class Progress:
     disk_remaining: int | None = None
     failure: Failure | None = None
     target_down: bool = False  # the target's compute service is down while the move runs
+    waiting: bool = False  # accepted but queued by the platform: nothing is copied yet
 
     @property
     def remaining(self):
@@ -158,6 +166,7 @@ class Policy:
     wait: bool = True
     workers: int = 4
     platform: str = "nova"
+    queue_ahead: int = 0
 
     def __post_init__(self):
         if self.on_stall not in STALL_POLICIES:
@@ -166,6 +175,15 @@ class Policy:
             raise ValueError("on_timeout must be one of %s" % ", ".join(TIMEOUT_ACTIONS))
         if self.max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
+        if self.queue_ahead < 0:
+            raise ValueError("queue_ahead must be >= 0")
+
+    def handover_limits(self, move):
+        """(limits, per-source overrides) for handing `move` to the platform: a live move may queue ahead."""
+        if self.queue_ahead == 0 or move.type != LIVE:
+            return self.limits, self.per_source
+        return (replace(self.limits, per_source=_plus(self.limits.per_source, self.queue_ahead)),
+                {host: _plus(limit, self.queue_ahead) for host, limit in self.per_source.items()})
 
     def timeout_for(self, move):
         """The move's own timeout, else the run's, else the hypervisor's completion timeout."""
@@ -176,6 +194,10 @@ class Policy:
         if move.memory_mib is not None:
             return physics.completion_timeout_s(move.memory_mib, move.disk_gib, self.platform)
         return None
+
+
+def _plus(limit, extra):
+    return limit + extra if limit > 0 else 0  # 0 is no limit
 
 
 @dataclass
@@ -226,6 +248,7 @@ class _Task:
         self.handle = None
         self.adopted = False
         self.started_mono = None
+        self.running_mono = None  # since when it copies (not queued): its timeout counts from here
         self.started_at = None
         self.progress = None
         self.best_remaining = None
@@ -236,7 +259,6 @@ class _Task:
         self.abort_sent = False  # False again when the abort's answer was lost: sent again at the next poll
         self.retry_after_abort = False  # the abort was ours because the target died: re-plan the move
         self.poll_errors = 0
-        self.next_poll = 0.0
         self.result = None
 
 
@@ -256,6 +278,7 @@ class Executor:
         self._link = Link()
         self._tasks = []
         self._run_started = None
+        self._next_round = 0.0
         self._dead_targets = set()
 
     # -- the loop -------------------------------------------------------------------------
@@ -286,9 +309,9 @@ class Executor:
                         running.append(task)
                     elif task.result is None:
                         waiting.insert(0, task)  # retry on another target, ahead of the rest
+                if running and self.clock() >= self._next_round:
+                    self._poll_round(running)
                 for task in list(running):
-                    if task.result is None and task.next_poll <= self.clock():
-                        self._watch(task)
                     if task.result is not None or task.handle is None:
                         running.remove(task)
                         if task.result is None:
@@ -303,8 +326,21 @@ class Executor:
     def _pause(self, starting, running):
         if starting:
             return START_CHECK_S
-        now = self.clock()
-        return max(0.0, min((task.next_poll for task in running), default=now) - now)
+        if not running:
+            return 0.0
+        return max(0.0, self._next_round - self.clock())
+
+    def _poll_round(self, running):
+        self._next_round = self.clock() + self.policy.poll_interval
+        watched = [task for task in running if task.result is None and task.handle is not None]
+        begin = getattr(self.backend, "begin_poll_round", None)
+        if begin is not None and watched:
+            try:
+                begin([(task.move, task.handle) for task in watched])
+            except Exception:  # a failed shared read costs speed only: each poll then reads its own migration
+                pass
+        for task in watched:
+            self._watch(task)
 
     def _past_deadline(self, now):
         return self.policy.deadline_s is not None and now - self._run_started >= self.policy.deadline_s
@@ -324,7 +360,7 @@ class Executor:
         chosen = []
         for task in waiting:
             slot = _Slot(task.move)
-            if self._link.fits(slot, self.policy.limits, self.policy.per_source):
+            if self._link.fits(slot, *self.policy.handover_limits(task.move)):
                 self._link.add(slot, 1)
                 task.slot = slot
                 chosen.append(task)
@@ -386,13 +422,12 @@ class Executor:
             self._failed(task, Failure("UNKNOWN", "starting the move failed: %s" % error), task.move.target)
             return False
         now = self.clock()
-        task.started_mono = now
+        task.started_mono = task.running_mono = now
         task.started_at = self.wall().isoformat()
         task.progress = Progress(status=task.handle.status, target=task.handle.target or task.move.target)
         task.best_remaining, task.progress_mono = None, now
         task.forced, task.abort_reason, task.abort_mono, task.poll_errors = False, None, None, 0
         task.abort_sent, task.retry_after_abort = False, False
-        task.next_poll = now
         self._track_target(task, task.handle.target)
         self._emit("started", task)
         if not self.policy.wait:
@@ -411,7 +446,6 @@ class Executor:
 
     def _watch(self, task):
         now = self.clock()
-        task.next_poll = now + self.policy.poll_interval
         try:
             progress = self.backend.poll(task.move, task.handle)
         except MigrationFailed as error:
@@ -469,8 +503,13 @@ class Executor:
                     "UNKNOWN", "abort of migration %s requested %ds ago (%s) and it is still running; check it by hand"
                     % (task.handle.id, now - task.abort_mono, task.abort_reason[0].code)))
             return
+        if task.progress.waiting:
+            task.running_mono, task.progress_mono = None, now
+            return
+        if task.running_mono is None:
+            task.running_mono = now
         timeout = self.policy.timeout_for(task.move)
-        if timeout is not None and now - task.started_mono >= timeout and not task.forced:
+        if timeout is not None and now - task.running_mono >= timeout and not task.forced:
             self._on_timeout(task, now, timeout)
             return
         remaining = task.progress.remaining
@@ -485,7 +524,7 @@ class Executor:
             self._on_stall(task, now, stall)
 
     def _on_timeout(self, task, now, timeout):
-        failure = Failure("TIMEOUT", "still running after %ds (timeout %ds)" % (now - task.started_mono, timeout))
+        failure = Failure("TIMEOUT", "still running after %ds (timeout %ds)" % (now - task.running_mono, timeout))
         action = task.move.timeout_action or self.policy.on_timeout
         if action == "force_complete" and task.move.type == LIVE:
             self._force_complete(task, now, failure, STATUS_FAILED)

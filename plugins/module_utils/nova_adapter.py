@@ -21,6 +21,7 @@ never start a new one); `was_active` (evacuate: start the server again should it
 
 from __future__ import annotations
 
+import datetime
 import functools
 import re
 import time
@@ -53,8 +54,13 @@ ABORTABLE = ("queued", "preparing", "running")
 # the record is looked for this long before the start counts as refused.
 RECORD_WAIT_S = 30.0
 RECORD_LOOK_S = 0.2
-# Polls read the compute services' states at most this often, to see a target die under a live move.
+# Polls and starts read the compute services' states at most this often, to see a target die.
 SERVICE_STATES_TTL_S = 2.0
+# Queued behind the source's max_concurrent_live_migrations, or not yet handed to it by the conductor.
+_WAITING_STATUSES = ("accepted", "queued")
+# The round's migration list asks for records changed since the oldest watched one was created, less
+# this margin; the server's own timestamps are used, so a skewed client clock does not matter.
+ROUND_MARGIN = datetime.timedelta(seconds=1)
 UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
 
 # Nova's messages -> failure codes, first match wins. NoValidHost says "not enough hosts", so
@@ -101,6 +107,7 @@ class NovaBackend:
         self.clock = clock
         self._service_states = {}
         self._service_states_read = None
+        self._round_records = {}
 
     # -- reads and writes -----------------------------------------------------------------
 
@@ -130,8 +137,8 @@ class NovaBackend:
         return [self._handle(move, record) for record in sorted(records, key=lambda record: record.id)]
 
     def _handle(self, move, record):
-        return Handle(id=str(record.id), status=self.state_of(move, record.status),
-                      target=record.dest_compute, data={"status": record.status, "source": record.source_compute})
+        return Handle(id=str(record.id), status=self.state_of(move, record.status), target=record.dest_compute,
+                      data={"status": record.status, "source": record.source_compute, "created_at": record.created_at})
 
     @staticmethod
     def state(move_type, status):
@@ -152,7 +159,7 @@ class NovaBackend:
             # The executor adopts the waiting migration before it calls start: none is left.
             raise MigrationFailed("RACE", "server %s no longer waits in VERIFY_RESIZE: nothing to confirm or revert"
                                   % move.instance)
-        if target and self._service_state(target, fresh=True) == "down":
+        if target and self._service_state(target) == "down":
             # Nova would accept the request and fail it later, leaving a migration to a dead host.
             raise MigrationFailed("DEST_UNAVAILABLE", "the nova-compute service of target %s is down" % target, target)
         self.write(self._start_request(move, target), move.source, target)
@@ -186,10 +193,22 @@ class NovaBackend:
         response = compute.post("/servers/%s/action" % server_id, json={"evacuate": body}, microversion=version)
         nova_module.sdk_exceptions.raise_from_response(response)
 
+    def begin_poll_round(self, watched):
+        """Read the round's migrations with one list request (changed since the oldest watched one began)."""
+        created = [_timestamp(handle.data.get("created_at")) for unused_move, handle in watched]
+        created = [when for when in created if when is not None]
+        self._round_records = {}
+        if not created:
+            return
+        since = (min(created) - ROUND_MARGIN).isoformat()
+        records = self.read(lambda: list(self.conn.compute.migrations(changes_since=since)))
+        self._round_records = {str(record.id): record for record in records}
+
     def poll(self, move, handle):
         record = self._record(move, handle)
         state = self.state_of(move, record.status)
-        progress = Progress(status=state, target=record.dest_compute, host=move.source)
+        progress = Progress(status=state, target=record.dest_compute, host=move.source,
+                            waiting=record.status in _WAITING_STATUSES)
         if move.type == LIVE and state == IN_PROGRESS and record.status == "running":
             self._add_live_progress(move, handle, progress)
         if move.type == LIVE and record.status in ABORTABLE and record.dest_compute:
@@ -200,15 +219,20 @@ class NovaBackend:
             progress.failure = self._why(move, record)
         return progress
 
-    def _service_state(self, host, fresh=False):
-        """The host's nova-compute state (up/down), as Nova judges it, read at most every few seconds unless `fresh`."""
+    def _service_state(self, host):
+        """The host's nova-compute state (up/down), as Nova judges it, read at most every few seconds."""
         now = self.clock()
-        if fresh or self._service_states_read is None or now - self._service_states_read >= SERVICE_STATES_TTL_S:
+        if self._service_states_read is None or now - self._service_states_read >= SERVICE_STATES_TTL_S:
             self._service_states = {name: service.state for name, service in self.compute_services().items()}
             self._service_states_read = now
         return self._service_states.get(host)
 
     def _record(self, move, handle):
+        """The handle's migration record: from this round's list, else read by itself (also when the list
+        missed it: Nova leaves a record it never updated out of changes-since)."""
+        record = self._round_records.pop(handle.id, None)
+        if record is not None:
+            return record
         records = self.read(lambda: list(self.conn.compute.migrations(
             instance_uuid=move.instance, migration_type=MIGRATION_TYPES[move.type])))
         for record in records:
@@ -232,7 +256,13 @@ class NovaBackend:
             setattr(progress, field, getattr(detail, field + "_bytes", None))
 
     def _ended(self, move, handle, record, progress):
-        """The server after the move; cold moves are confirmed or reverted, evacuated ones restarted here."""
+        """The server after the move; cold moves are confirmed or reverted, evacuated ones restarted here.
+
+        A live migration is only `completed` once Nova has the server on its destination, so the record
+        says where it is and the server need not be read."""
+        if move.type == LIVE and record.dest_compute:
+            progress.host = record.dest_compute
+            return progress
         server = self.server(move.instance)
         progress.host = server.compute_host
         if move.type == COLD and record.status == "finished":
@@ -345,6 +375,14 @@ class NovaBackend:
         """Servers whose compute host is exactly `host` (Nova's own filter, checked again here)."""
         servers = self.read(lambda: list(self.conn.compute.servers(details=True, all_projects=True, compute_host=host)))
         return sorted((server for server in servers if server.compute_host == host), key=lambda s: (s.name or "", s.id))
+
+
+def _timestamp(text):
+    """A Nova timestamp (UTC, without a zone) as a naive datetime, or None."""
+    try:
+        return datetime.datetime.fromisoformat(text) if text else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _settling(server):

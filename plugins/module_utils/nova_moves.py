@@ -32,7 +32,9 @@ RUN_ARGUMENT_SPEC = {
     "poll_interval": {"type": "float", "default": 2.0},
     "max_attempts": {"type": "int", "default": 1},
 }
-LIVE_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **{
+# Live migrations handed to Nova per source beyond max_per_source; Nova queues them (see executor).
+QUEUE_ARGUMENT_SPEC = {"queued_per_source": {"type": "int", "default": 1}}
+LIVE_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **QUEUE_ARGUMENT_SPEC, **{
     "block_migration": {"type": "str", "choices": ["auto", "true", "false"], "default": "auto"},
     "stall_timeout": {"type": "float"},
     "on_stall": {"type": "str", "choices": list(STALL_POLICIES), "default": "abort"},
@@ -58,6 +60,8 @@ def check_run_options(params):
     for name in ("max_per_source", "max_per_target", "max_parallel"):
         if params[name] < 0:
             problems.append("%s: must be >= 0 (0 means no limit), got %d" % (name, params[name]))
+    if params.get("queued_per_source", 0) < 0:
+        problems.append("queued_per_source: must be >= 0 (0 hands Nova no move ahead), got %d" % params["queued_per_source"])
     if params["max_attempts"] < 1:
         problems.append("max_attempts: must be >= 1, got %d" % params["max_attempts"])
     if params["poll_interval"] <= 0:
@@ -120,7 +124,8 @@ def policy_from(params, stall_timeout=None, on_stall="abort"):
     return Policy(limits=Limits(per_source=per_source, per_target=params["max_per_target"],
                                 per_cluster=params["max_parallel"]),
                   poll_interval=params["poll_interval"], stall_timeout=stall_timeout or None, on_stall=on_stall,
-                  max_attempts=params["max_attempts"], deadline_s=params["timeout"], wait=params["wait"])
+                  max_attempts=params["max_attempts"], deadline_s=params["timeout"], wait=params["wait"],
+                  queue_ahead=params.get("queued_per_source", 0))
 
 
 def placement_diff(servers, moves, results=None):

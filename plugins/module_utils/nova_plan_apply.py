@@ -19,7 +19,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.errors import Inpu
 from ansible_collections.vmops.migration.plugins.module_utils.executor import STALL_POLICIES, TIMEOUT_ACTIONS, summarise
 from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import NovaBackend
 
-ARGUMENT_SPEC = {
+ARGUMENT_SPEC = dict(nova_moves.QUEUE_ARGUMENT_SPEC, **{
     "plan": {"type": "dict", "required": True},
     "max_per_source": {"type": "int"},
     "max_per_target": {"type": "int"},
@@ -33,7 +33,7 @@ ARGUMENT_SPEC = {
     "confirm": {"type": "bool", "default": True},
     "fencing_confirmed": {"type": "bool", "default": False},
     "progress_file": {"type": "path"},
-}
+})
 _MOVE_OPTIONS = {LIVE: lambda params, server: {"block_migration": "auto"},
                  COLD: lambda params, server: {"confirm": params["confirm"]},
                  EVACUATE: lambda params, server: {"was_active": server.status == "ACTIVE"}}

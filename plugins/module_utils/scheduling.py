@@ -111,19 +111,14 @@ def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
     running = []  # heap of (end time, sequence, move)
     now, wave, started = 0.0, 0, []
     while waiting:
-        still_waiting = []
-        for move in waiting:
-            if all(before.finished for before in move.depends_on) and link.fits(move, limits, per_source):
-                link.add(move, 1)
-                share = min(bandwidth_of(move.source) / link.outgoing[move.source],
-                            bandwidth_of(move.target) / link.incoming[move.target])
-                move.wave, move.start = wave, now
-                move.seconds = move_seconds(move, share, settings, platform)
-                heapq.heappush(running, (now + move.seconds, len(started), move))
-                started.append(move)
-            else:
-                still_waiting.append(move)
-        waiting = still_waiting
+        starting = _start_now(waiting, link, limits, per_source, bandwidth_of)
+        for move, share in starting:
+            move.wave, move.start = wave, now
+            move.seconds = move_seconds(move, share, settings, platform)
+            heapq.heappush(running, (now + move.seconds, len(started), move))
+            started.append(move)
+        starting_ids = {id(move) for move, unused_share in starting}
+        waiting = [move for move in waiting if id(move) not in starting_ids]
         if waiting:
             now = running[0][0]
             while running and running[0][0] <= now:
@@ -133,6 +128,23 @@ def schedule(moves, limits, bandwidth_of, settings, platform, per_source=None):
             wave += 1
     makespan = max((move.start + move.seconds for move in started), default=0.0)
     return started, makespan
+
+
+def _start_now(waiting, link, limits, per_source, bandwidth_of):
+    """(move, bandwidth share) of the waiting moves that start at this instant, added to `link`, in
+    priority order, except that moves into a target no other move is entering go first: two moves into
+    one target share its link. Each gets the share of its links when it is added."""
+    starting, chosen = [], set()
+    for idle_target_only in (True, False):
+        for move in waiting:
+            if id(move) in chosen or (idle_target_only and link.incoming.get(move.target, 0)):
+                continue
+            if all(before.finished for before in move.depends_on) and link.fits(move, limits, per_source):
+                link.add(move, 1)
+                starting.append((move, min(bandwidth_of(move.source) / link.outgoing[move.source],
+                                           bandwidth_of(move.target) / link.incoming[move.target])))
+                chosen.add(id(move))
+    return starting
 
 
 def lower_bound(moves, bandwidth_of):

@@ -134,6 +134,8 @@ CASES = [
      "poll_interval"),
     ("live: zero poll_interval", nova("nova_live_migrate", servers=["web-10"], poll_interval=0), "poll_interval"),
     ("live: max_attempts 0", nova("nova_live_migrate", servers=["web-10"], max_attempts=0), "max_attempts"),
+    ("live: negative queued_per_source", nova("nova_live_migrate", servers=["web-10"], queued_per_source=-1),
+     "queued_per_source"),
     # nova_cold_migrate and nova_evacuate
     ("cold: unknown server name", nova("nova_cold_migrate", servers=["no-such-server"]), "servers"),
     ("cold: negative max_parallel", nova("nova_cold_migrate", servers=["web-10"], max_parallel=-1), "max_parallel"),

@@ -31,6 +31,8 @@ class FakeMigration:
         self.started, self.seconds, self.stalls = started, seconds, stalls
         self.status = IN_PROGRESS
         self.fail_at = None
+        self.queued = False
+        self.ended_at = None  # when an abort or force-complete ended it early
 
 
 class FakeBackend:
@@ -141,12 +143,56 @@ class FakeBackend:
         lose = self._of(move.instance).pop(lose_key, None)
         if lose == "before":
             raise AnswerLost("503 before anything happened")
-        self._by_id(move, handle).status = status
+        migration = self._by_id(move, handle)
+        migration.status, migration.ended_at = status, self.clock.now
         if lose == "after":
             raise AnswerLost("503 after it took")
 
     def _by_id(self, move, handle):
         return next(m for m in self.migrations_by_instance[move.instance] if m.id == handle.id)
+
+
+class QueueingBackend(FakeBackend):
+    """Nova's queue per source (max_concurrent_live_migrations 1): a migration requested while another
+    of its source copies waits, reported as `waiting`, and starts the moment the one before it ends."""
+
+    def __init__(self, clock, **behaviour):
+        super().__init__(clock, **behaviour)
+        self.queue = []
+        self.rounds = []
+
+    def _create(self, move, target):
+        self._settle()
+        busy = any(m.source == move.source and not m.queued for m in self._running())
+        migration = super()._create(move, target)
+        if busy:
+            migration.queued = True
+            self.queue.append(migration)
+        return migration
+
+    def _end(self, migration):
+        if migration.ended_at is not None:
+            return migration.ended_at
+        return float("inf") if migration.stalls else migration.started + migration.seconds
+
+    def _settle(self):
+        for migration in list(self.queue):  # oldest first, so each one sees the one it queued behind
+            ahead = [m for ms in self.migrations_by_instance.values() for m in ms
+                     if m.source == migration.source and not m.queued]
+            free_at = max((self._end(m) for m in ahead), default=migration.started)
+            if free_at <= self.clock.now:
+                migration.queued, migration.started = False, max(migration.started, free_at)
+                self.queue.remove(migration)
+
+    def begin_poll_round(self, watched):
+        self.rounds.append((self.clock.now, sorted(handle.id for unused_move, handle in watched)))
+
+    def poll(self, move, handle):
+        self._settle()
+        migration = self._by_id(move, handle)
+        if migration.queued:
+            return Progress(status=IN_PROGRESS, target=migration.target, host=migration.source, waiting=True)
+        return super().poll(move, handle)
 
 
 def run(moves, backend=None, clock=None, replan=None, events=None, **policy):
@@ -490,3 +536,44 @@ def test_a_target_that_refuses_a_start_as_unavailable_is_not_tried_again_in_the_
                                   replan=next_host(["t1", "t2"]))
     assert [(result.status, result.target) for result in results] == [("completed", "t2")] * 3
     assert [start for start in backend.starts if start[1] == "t1"] == [("vm0", "t1")]
+
+
+def test_queueing_ahead_keeps_each_source_busy_without_a_gap_between_moves():
+    moves = moves_from(["s1", "s2"], 4)
+    ends = {}
+    for queue_ahead in (0, 1):
+        clock = Clock()
+        backend = QueueingBackend(clock)
+        results, unused_backend = run(moves, backend, clock, limits=Limits(per_source=1), poll_interval=3.0,
+                                      queue_ahead=queue_ahead)
+        assert all(result.status == "completed" for result in results)
+        assert max(backend.peak["source"].values()) == 1 + queue_ahead  # handed over, Nova queues the extra one
+        ends[queue_ahead] = clock.now
+    # Four moves of 10 s per source: 40 s when Nova starts each at once, plus the poll that sees the last end.
+    assert 40 <= ends[1] <= 43 < ends[0]
+
+
+def test_a_queued_moves_timeout_counts_from_leaving_the_queue():
+    clock = Clock()
+    backend = QueueingBackend(clock)
+    moves = [Move("vm%d" % index, "s1", "t1", timeout_s=15) for index in range(3)]
+    results, unused_backend = run(moves, backend, clock, queue_ahead=1)
+    assert [result.status for result in results] == ["completed"] * 3 and not backend.aborts
+
+
+def test_queueing_ahead_applies_to_live_moves_only():
+    clock = Clock()
+    backend = QueueingBackend(clock)
+    moves = [Move("vm%d" % index, "s1", "t1", type="cold") for index in range(3)]
+    unused_results, unused_backend = run(moves, backend, clock, queue_ahead=2)
+    assert backend.peak["source"]["s1"] == 1
+
+
+def test_each_poll_round_is_announced_once_with_every_running_move():
+    clock = Clock()
+    backend = QueueingBackend(clock)
+    unused_results, unused_backend = run(moves_from(["s1", "s2"], 2), backend, clock, poll_interval=2.0,
+                                         limits=Limits(per_source=0))
+    times = [when for when, unused_ids in backend.rounds]
+    assert times == sorted(set(times)) and all(later - earlier >= 2.0 for earlier, later in zip(times, times[1:]))
+    assert backend.rounds[0][1] == ["1", "2", "3", "4"]

@@ -49,6 +49,15 @@ def test_parallel_moves_share_the_source_link():
     assert started[1].seconds == pytest.approx(2.0)
 
 
+def test_a_source_starts_a_move_into_an_idle_target_before_one_that_would_share_a_target():
+    # Priority order sends both sources to x first; b takes its move to y instead, so no link is shared.
+    moves = _moves([("a", "x"), ("b", "x"), ("a", "y"), ("b", "y")])
+    started, makespan = scheduling.schedule(moves, scheduling.Limits(per_source=1), lambda host: 1024, Settings(), "nova")
+    assert sorted((m.wave, m.source, m.target) for m in started) == [(0, "a", "x"), (0, "b", "y"), (1, "a", "y"), (1, "b", "x")]
+    assert _peak(started, lambda m: m.target) == 1
+    assert makespan == pytest.approx(2.0)
+
+
 def test_dependent_move_waits_for_the_room_it_needs():
     moves = _moves([("a", "b"), ("b", "c")])  # chosen order: a->b relies on nothing, b->c frees b
     moves.reverse()  # now b->c first, then a->b which needs b's room
