@@ -109,35 +109,61 @@ def _place_all(cluster, instances, workflow, candidates, options):
     return moves, blocked
 
 
+# How many of the hottest receiving hosts the even-out pass tries to lower each round.
+EVEN_OUT_HOSTS = 3
+
+
 def _even_out(cluster, moves, candidates):
     """Lower the CPU peak of the receiving hosts after greedy placement (local search).
 
     While it helps, take the hottest receiving host and either move one of the guests it
-    received to a host that stays below its peak, or swap one of them for a smaller guest another
-    receiving host got. Every change is judged by the same rules as a first placement, from the
-    guest's own source; NUMA-bound guests keep their first choice (node accounting is one-way).
+    received to a host that stays below its utilisation, or swap one of them for one or two smaller
+    guests another receiving host got. When the hottest cannot be helped, the next hottest ones
+    (a few: trying every host costs seconds at 1,000 hosts) are tried the same way: lowering one
+    makes room the hottest may use next (each change lowers one host and leaves every host it
+    touches below that host's utilisation, so the search cannot cycle).
+    Every change is judged by the same rules as a first placement, from the guest's own source;
+    NUMA-bound guests keep their first choice (node accounting is one-way).
     """
     movable = [move for move in moves if not move.instance.numa_bound]
     for unused_round in range(4 * len(movable) + 1):
-        receivers = {move.target for move in moves}
-        if not receivers:
+        receivers = sorted({move.target for move in moves}, key=lambda name: (cluster.load.util(name)[0], name),
+                           reverse=True)
+        if not any(_lower(cluster, host, movable, candidates) for host in receivers[:EVEN_OUT_HOSTS]):
             return
-        hottest = max(receivers, key=lambda name: (cluster.load.util(name)[0], name))
-        mine = sorted((move for move in movable if move.target == hottest), key=lambda move: -cpu_demand(move.instance))
-        if not (_relocate_one(cluster, mine, candidates, hottest) or _swap_one(cluster, mine, movable, hottest)):
-            return
+
+
+def _lower(cluster, host, movable, candidates):
+    """Lower `host`'s CPU utilisation by one relocation or swap of a guest it received; True when done."""
+    mine = sorted((move for move in movable if move.target == host), key=lambda move: -cpu_demand(move.instance))
+    return _relocate_one(cluster, mine, candidates, host) or _swap_one(cluster, mine, movable, host)
 
 
 def _relocate(cluster, move, target):
     """Send `move` to `target` instead if every rule allows it; True when it changed."""
-    instance, before = move.instance, move.target
-    cluster.apply(instance, move.source)
-    reasons = check_move(cluster.context(instance, target, move.type))
-    if is_blocked(reasons):
-        cluster.apply(instance, before)
-        return False
-    cluster.apply(instance, target)
-    move.target, move.warnings = target, [reason for reason in reasons if reason.severity != BLOCK]
+    return _reassign(cluster, [(move, target)])
+
+
+def _reassign(cluster, changes):
+    """Send each (move, target) there, all or none, if every rule allows it; True when they changed.
+
+    All guests leave first, so a swap does not need room for both guests on a host at once."""
+    before = [(move, move.target) for move, unused_target in changes]
+    for move, unused_target in changes:
+        cluster.apply(move.instance, move.source)
+    placed = []
+    for move, target in changes:
+        reasons = check_move(cluster.context(move.instance, target, move.type))
+        if is_blocked(reasons):
+            for done, unused_warnings in placed:
+                cluster.apply(done.instance, done.source)
+            for earlier, where in before:
+                cluster.apply(earlier.instance, where)
+            return False
+        cluster.apply(move.instance, target)
+        placed.append((move, [reason for reason in reasons if reason.severity != BLOCK]))
+    for (move, warnings), (unused_move, target) in zip(placed, changes):
+        move.target, move.warnings = target, warnings
     return True
 
 
@@ -153,24 +179,36 @@ def _relocate_one(cluster, mine, candidates, hottest):
 
 
 def _swap_one(cluster, mine, movable, hottest):
-    """Swap a guest on `hottest` for a smaller one elsewhere when both hosts end below its peak."""
+    """Swap a guest on `hottest` for one or two smaller ones another receiving host got, when both hosts
+    end below its peak (two small guests for one big is what fills the last room of a tight drain)."""
     load, peak = cluster.load, cluster.load.util(hottest)[0]
+    received = {}
+    for move in movable:
+        received.setdefault(move.target, []).append(move)
     options = []
     for big in mine:
-        for small in movable:
-            cpu, ram = cpu_demand(big.instance) - cpu_demand(small.instance), big.instance.memory_mib - small.instance.memory_mib
-            if small.target in (hottest, big.source) or big.target == small.source or cpu <= 1e-9:
+        for there, guests in received.items():
+            if there in (hottest, big.source):
                 continue
-            if _fits_below(cluster, small.target, cpu, ram, peak):
-                options.append((max(load.util(small.target, cpu, ram)[0], load.util(hottest, -cpu, -ram)[0]),
-                                big.instance.id, small.instance.id, big, small))
-    for *unused_sort_key, big, small in sorted(options, key=lambda option: option[:3]):
-        there = small.target
-        if _relocate(cluster, small, hottest):
-            if _relocate(cluster, big, there):
-                return True
-            _relocate(cluster, small, there)
+            for group in _singles_and_pairs(guests):
+                cpu = cpu_demand(big.instance) - sum(cpu_demand(move.instance) for move in group)
+                ram = big.instance.memory_mib - sum(move.instance.memory_mib for move in group)
+                if cpu <= 1e-9 or any(move.source == hottest for move in group):
+                    continue
+                if _fits_below(cluster, there, cpu, ram, peak):
+                    options.append((max(load.util(there, cpu, ram)[0], load.util(hottest, -cpu, -ram)[0]),
+                                    big.instance.id, [move.instance.id for move in group], big, group))
+    for *unused_sort_key, big, group in sorted(options, key=lambda option: option[:3]):
+        if _reassign(cluster, [(big, group[0].target)] + [(small, hottest) for small in group]):
+            return True
     return False
+
+
+def _singles_and_pairs(moves):
+    for index, first in enumerate(moves):
+        yield [first]
+        for second in moves[index + 1:]:
+            yield [first, second]
 
 
 def _fits_below(cluster, name, cpu, ram, peak):

@@ -3,8 +3,11 @@ import os
 
 import pytest
 
-from ansible_collections.vmops.migration.plugins.module_utils import planner
+from ansible_collections.vmops.migration.plugins.module_utils import planner, scheduling
+from ansible_collections.vmops.migration.plugins.module_utils.constraints.base import LIVE
 from ansible_collections.vmops.migration.plugins.module_utils.errors import InputError
+from ansible_collections.vmops.migration.plugins.module_utils.snapshot import parse_snapshot
+from ansible_collections.vmops.migration.plugins.module_utils.targeting import Cluster
 from tests.unit.clusters import host, instance, snapshot_dict
 from tests.unit.plan_checks import ROOT, assert_valid_plan
 
@@ -190,6 +193,33 @@ def test_drain_swaps_guests_to_lower_the_receiving_peak():
     assert {m["instance"]: m["target"] for m in plan["moves"]} == {"fat": "b", "hot": "a"}
     after = plan["metrics"]["hosts"]
     assert max(after[name]["after"]["cpu"] for name in ("a", "b")) <= 0.5 + 1e-9
+
+
+def _guest(name, host_name, cpu, memory_gib):
+    return instance(name, host_name, vcpus=4, cpu_util=cpu / 4, memory_mib=memory_gib * 1024)
+
+
+def test_even_out_lowers_the_next_hottest_host_to_make_room_and_swaps_one_guest_for_two():
+    """Where greedy left a tight drain (a seeded benchmark cluster, cut down): c is hottest with one
+    small guest that fits nowhere below it, b is at its RAM guard. Swapping a's big guest for two
+    of b's makes room, the small guest then leaves c: the peak drops to the optimum, 0.435."""
+    hosts = [host(name, vcpus=vcpus, memory_mib=gib * 1024, cpu_allocation_ratio=4.0)
+             for name, vcpus, gib in (("src", 16, 128), ("a", 16, 64), ("b", 16, 64), ("c", 12, 48))]
+    guests = [_guest("a-base", "a", 4.91, 30), _guest("b-base", "b", 2.77, 30), _guest("c-base", "c", 5.38, 22)]
+    greedy = {"m0": ("a", 2.4, 16), "m1": ("b", 1.36, 16), "m2": ("b", 0.86, 2), "m3": ("b", 0.78, 4),
+              "m4": ("b", 0.55, 2), "m5": ("b", 0.15, 2), "m6": ("c", 0.11, 2)}
+    guests += [_guest(name, "src", cpu, gib) for name, (unused_target, cpu, gib) in greedy.items()]
+    snapshot = parse_snapshot(snapshot_dict(hosts, guests))
+    cluster = Cluster(snapshot)
+    moves = []
+    for name, (target, unused_cpu, unused_gib) in greedy.items():
+        guest = snapshot.instance_by_id[name]
+        cluster.apply(guest, target)
+        moves.append(scheduling.Move(guest, "src", target, LIVE, False))
+    planner._even_out(cluster, moves, ["a", "b", "c"])
+    assert "c" not in {move.target for move in moves}
+    assert max(cluster.load.util(name)[0] for name in ("a", "b")) == pytest.approx(0.435, abs=1e-3)
+    assert max(cluster.load.util(name)[1] for name in ("a", "b")) <= 0.9
 
 
 def test_evacuate_evens_out_receiving_hosts_too():
