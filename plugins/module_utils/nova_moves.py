@@ -33,7 +33,7 @@ RUN_ARGUMENT_SPEC = {
     "max_attempts": {"type": "int", "default": 1},
 }
 # Live migrations handed to Nova per source beyond max_per_source; Nova queues them (see executor).
-QUEUE_ARGUMENT_SPEC = {"queued_per_source": {"type": "int", "default": 1}}
+QUEUE_ARGUMENT_SPEC = {"queued_per_source": {"type": "int", "default": 2}}
 LIVE_ARGUMENT_SPEC = dict(RUN_ARGUMENT_SPEC, **QUEUE_ARGUMENT_SPEC, **{
     "block_migration": {"type": "str", "choices": ["auto", "true", "false"], "default": "auto"},
     "stall_timeout": {"type": "float"},

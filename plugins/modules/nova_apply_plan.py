@@ -37,9 +37,10 @@ options:
         C(max_concurrent_live_migrations)) and starts the next the moment one ends, so a source never waits for
         this module's next poll and request between two moves. A queued move's timeout and stall timer start
         when it leaves Nova's queue; a queued move counts against O(max_per_target) and O(max_parallel).
-      - V(0) hands a move over only when its source has room.
+      - Two keep a source busy even when its moves last less than a poll interval. V(0) hands a move over
+        only when its source has room.
     type: int
-    default: 1
+    default: 2
   max_per_target:
     description: Moves running at once into one host; V(0) means no limit. Defaults to the plan's C(limits.per_target).
     type: int

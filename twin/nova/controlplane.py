@@ -86,6 +86,8 @@ class ControlPlane:
         self.case = _Harness("runTest")
         self.case.setUp()
         self._relax_fixtures(log_path)
+        if fleet.libvirt:
+            self.case.flags(group="libvirt", **fleet.libvirt)
         if restore_from:
             seedcache.restore(self.case, self.case.cinder, restore_from)
         for spec in fleet.hosts:

@@ -1,7 +1,9 @@
 """What the twin starts with: hosts, aggregates, flavors and seed servers.
 
 A fleet file (JSON, or YAML when it ends in .yml/.yaml) may give any of the four lists; what
-it leaves out comes from the defaults below, sized by --computes and --servers.
+it leaves out comes from the defaults below, sized by --computes and --servers. Its `libvirt`
+mapping sets nova.conf [libvirt] options of every compute, e.g.
+`{"live_migration_completion_timeout": 10}` (seconds per GiB, then the timeout action runs).
 """
 import dataclasses
 import json
@@ -57,6 +59,7 @@ class Fleet:
     flavors: list
     aggregates: list
     servers: list
+    libvirt: dict = dataclasses.field(default_factory=dict)
 
     def host(self, name):
         return next(h for h in self.hosts if h.name == name)
@@ -86,7 +89,8 @@ def load(path=None, computes=6, servers=40):
         seed = [_server_spec(s, volume_flavors) for s in doc["servers"]]
     else:
         seed = _default_servers(hosts, servers, volume_flavors)
-    fleet = Fleet(hosts=hosts, flavors=flavors, aggregates=doc.get("aggregates", []), servers=seed)
+    fleet = Fleet(hosts=hosts, flavors=flavors, aggregates=doc.get("aggregates", []), servers=seed,
+                  libvirt=dict(doc.get("libvirt", {})))
     _check(fleet)
     return fleet
 

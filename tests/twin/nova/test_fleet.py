@@ -24,6 +24,7 @@ def test_fleet_file_sets_hosts_aggregates_and_servers(tmp_path):
         ],
         "aggregates": [{"name": "fast", "availability_zone": "az-a", "hosts": ["a-1"], "metadata": {"ssd": "true"}}],
         "servers": [{"name": "db", "flavor": "t1.pinned", "host": "a-1", "metadata": {"sim_dirty_mibps": 300}}],
+        "libvirt": {"live_migration_completion_timeout": 10},
     }
     path = tmp_path / "fleet.json"
     path.write_text(json.dumps(doc))
@@ -33,6 +34,7 @@ def test_fleet_file_sets_hosts_aggregates_and_servers(tmp_path):
     assert a.cpu["model"] == "Icelake-Server" and a.cpu["vendor"] == "Intel"
     assert plan.servers[0].metadata == {"sim_dirty_mibps": "300"}
     assert plan.aggregates[0]["availability_zone"] == "az-a"
+    assert plan.libvirt == {"live_migration_completion_timeout": 10}
 
 
 @pytest.mark.parametrize("doc, message", [
