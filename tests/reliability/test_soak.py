@@ -22,7 +22,7 @@ MAX_DIRTY_MIBPS = 400  # below the 1000 MiB/s each migration gets here, so every
 PER_SOURCE, POLL_S = 3, 1.0
 
 
-@pytest.mark.parametrize("migrations", [100, pytest.param(500, marks=pytest.mark.full)])
+@pytest.mark.parametrize("migrations", [50, pytest.param(500, marks=pytest.mark.full)])
 def test_soak(fault_twin_clean, ledger, migrations):
     twin = fault_twin_clean
     rng = random.Random(migrations)
