@@ -20,7 +20,8 @@ loop in the caller's thread starts moves in the given order whenever the limits 
 polls every running move once per round, each `poll_interval`. A backend may also have
 ``begin_poll_round(watched)``, called with the round's (move, handle) pairs before their polls, to
 read them all with one request. No move is ever started twice: an in-flight migration of the
-server is adopted, and a start whose answer was lost is looked up before it is sent again.
+server is adopted, and a start whose answer was lost is looked up before it is sent again (a
+re-send refused as a race means the first was accepted: its migration is awaited and adopted).
 
 Queueing ahead (`Policy.queue_ahead`, live moves only): a source gets that many live moves
 beyond its limit, which the platform queues (Nova per source by max_concurrent_live_migrations)
@@ -79,6 +80,8 @@ STALL_POLICIES = ("abort", "force_complete", "fail")
 TIMEOUT_ACTIONS = ("abort", "force_complete")
 # A start whose answer was lost is sent again at most this often, after looking each time.
 RESENDS = 2
+# A re-send refused as a race means the lost start was accepted: its record is looked for this long.
+RECORD_PATIENCE_S, RECORD_LOOK_S = 30.0, 0.5
 # Consecutive poll errors (after the backend's own retries) before a move is given up as UNKNOWN.
 MAX_POLL_ERRORS = 5
 _BYTE_FIELDS = ("memory_total", "memory_processed", "memory_remaining", "disk_total", "disk_processed", "disk_remaining")
@@ -396,13 +399,37 @@ class Executor:
             try:
                 return self.backend.start(move, move.target, known_ids), False
             except AnswerLost:
-                fresh = [handle for handle in self.backend.migrations(move) if handle.id not in known_ids]
+                fresh = self._fresh(move, known_ids)
                 if fresh:
-                    return fresh[-1], True
+                    return fresh, True
                 if resend == RESENDS:
                     raise
                 self.sleep(min(self.policy.poll_interval, 1.0) * (resend + 1))
+            except MigrationFailed as error:
+                # Refused as a race on a re-send: the lost request was accepted after all (Nova marks the
+                # server migrating before it answers and records the migration later). Adopt it.
+                if resend == 0 or error.code != "RACE":
+                    raise
+                fresh = self._await_fresh(move, known_ids)
+                if fresh is None:
+                    raise
+                return fresh, True
         raise AssertionError("unreachable")
+
+    def _fresh(self, move, known_ids):
+        """The server's newest migration that was not there before the start, or None."""
+        fresh = [handle for handle in self.backend.migrations(move) if handle.id not in known_ids]
+        return fresh[-1] if fresh else None
+
+    def _await_fresh(self, move, known_ids):
+        waited = 0.0
+        while waited < RECORD_PATIENCE_S:
+            fresh = self._fresh(move, known_ids)
+            if fresh:
+                return fresh
+            self.sleep(RECORD_LOOK_S)
+            waited += RECORD_LOOK_S
+        return None
 
     def _started(self, task):
         """True when the move is now running; otherwise it finished or is queued for a retry."""

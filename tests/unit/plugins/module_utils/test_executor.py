@@ -54,6 +54,7 @@ class FakeBackend:
         self.starts, self.aborts, self.force_completes = [], [], []
         self.peak = {"total": 0, "source": {}, "target": {}}
         self.numbers = iter(range(1, 10000))
+        self.hidden = {}  # instance -> lookups that still miss its new migration record
 
     def _of(self, instance):
         return self.behaviour.get(instance, {})
@@ -90,6 +91,9 @@ class FakeBackend:
     # -- the backend interface ------------------------------------------------------------
 
     def migrations(self, move):
+        if self.hidden.get(move.instance):
+            self.hidden[move.instance] -= 1
+            return []
         in_flight = self._of(move.instance).get("in_flight")
         if in_flight and move.instance not in self.migrations_by_instance:
             self._create(move, in_flight)
@@ -101,12 +105,17 @@ class FakeBackend:
         code = behaviour.get("refuse", {}).get(target)
         if code:
             raise MigrationFailed(code, "refused by the fake on %s" % target, target)
+        if self.hidden.get(move.instance):
+            raise MigrationFailed("RACE", "server %s is in task_state migrating" % move.instance, target)
         lose = behaviour.pop("lose_answer", None)
         if lose == "before":
             raise AnswerLost("503 before anything happened")
         migration = self._create(move, target)
         if lose == "after":
             raise AnswerLost("503 after the migration started")
+        if lose == "record_late":  # accepted, recorded only after some looks, as Nova's conductor does
+            self.hidden[move.instance] = behaviour.get("hidden_looks", 3)
+            raise AnswerLost("timeout after the request was accepted")
         return self._handle(migration)
 
     def _dead(self, target):
@@ -397,6 +406,14 @@ def test_lost_start_answer_is_never_duplicated(lost, starts):
     assert len(backend.starts) == starts
     assert len(backend.migrations_by_instance["vm"]) == 1
     assert results[0].status == "completed"
+
+
+def test_a_resend_refused_as_a_race_adopts_the_lost_start_once_its_record_shows():
+    clock = Clock()
+    backend = FakeBackend(clock, vm={"lose_answer": "record_late", "hidden_looks": 4})
+    results, unused_backend = run([Move("vm", "s1", "t1")], backend, clock)
+    assert len(backend.starts) == 2 and len(backend.migrations_by_instance["vm"]) == 1
+    assert results[0].status == "completed" and results[0].adopted
 
 
 def test_cancelled_by_someone_else_is_aborted_code():
