@@ -13,12 +13,15 @@ import time
 import warnings
 from unittest import mock
 
+import futurist
 import futurist._thread
 from oslo_db.sqlalchemy import engines
 from placement import deploy as placement_deploy
 from sqlalchemy import pool
 
 from nova import context as nova_context
+from nova import thread_pool_factory
+from nova.compute import manager as compute_manager
 from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
 from nova.tests.functional.api import client as api_client
@@ -54,6 +57,38 @@ def _pool_sqlite_file_connections(url, engine_args, kw):
     if engine_args.get("poolclass") is pool.NullPool:
         engine_args.update(poolclass=pool.QueuePool, pool_size=16, max_overflow=-1)
         engine_args["connect_args"]["check_same_thread"] = False
+
+
+# Nova sizes ONE process-wide live-migration pool by max_concurrent_live_migrations; a real
+# cloud has one per nova-compute process. All the twin's computes share a process, so without
+# this every live migration of the cloud would wait for the one before it, whatever its source.
+_live_migration_host = threading.local()
+_live_migration_pools = {}
+_process_wide_executor = thread_pool_factory.get_executor
+_start_recorded_task = compute_manager.ComputeManager._start_recorded_task
+
+
+def _per_compute_executor(executor_type):
+    host = getattr(_live_migration_host, "name", None)
+    if executor_type is not thread_pool_factory.ExecutorType.LIVE_MIGRATION or host is None:
+        return _process_wide_executor(executor_type)
+    if host not in _live_migration_pools:
+        executor = futurist.ThreadPoolExecutor(thread_pool_factory.get_max_concurrent_live_migrations())
+        executor.name = "%s.live_migration" % host
+        _live_migration_pools[host] = executor
+    return _live_migration_pools[host]
+
+
+def _start_task_on_own_pool(manager, executor_type, *args, **kwargs):
+    _live_migration_host.name = manager.host
+    try:
+        return _start_recorded_task(manager, executor_type, *args, **kwargs)
+    finally:
+        _live_migration_host.name = None
+
+
+thread_pool_factory.get_executor = _per_compute_executor
+compute_manager.ComputeManager._start_recorded_task = _start_task_on_own_pool
 
 
 class _Harness(integrated_helpers.ProviderUsageBaseTestCase):

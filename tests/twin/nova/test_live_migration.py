@@ -124,3 +124,24 @@ def _openstack(twin, *args):
                             env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def test_each_compute_runs_its_own_live_migrations_and_queues_the_rest(nova_twin_clean):
+    """Like one nova-compute process per host: one running migration per source (Nova's default
+    max_concurrent_live_migrations 1) while other sources migrate at the same time."""
+    twin = nova_twin_clean
+    a, b, target = twin.hosts[0], twin.hosts[1], twin.hosts[2]
+    # Never converge until aborted: each holds its source's one slot.
+    first_a, second_a, first_b = (_boot(twin, host, sim_bw_mibps=100, sim_dirty_mibps=1000) for host in (a, a, b))
+    for server in (first_a, second_a, first_b):
+        twin.conn.compute.live_migrate_server(server, host=target, block_migration="auto")
+    running = {server.id: _wait_running(twin, server.id) for server in (first_a, first_b)}
+    queued = twin.wait_migration(second_a.id, ("queued",), timeout=30)
+    assert {migration.source_compute for migration in running.values()} == {a, b}
+    assert queued.status == "queued"
+    for server_id, migration in running.items():
+        twin.conn.compute.abort_server_migration(migration, server_id)
+    now_running = _wait_running(twin, second_a.id)
+    twin.conn.compute.abort_server_migration(now_running, second_a.id)
+    for server in (first_a, second_a, first_b):
+        assert twin.wait_migration(server.id, ("cancelled",), timeout=60).status == "cancelled"
