@@ -39,6 +39,21 @@ options:
     default: 2.0
 """
 
+    # Live migrations handed to Nova ahead of time (nova_live_migrate, nova_apply_plan).
+    QUEUE = r"""
+options:
+  queued_per_source:
+    description:
+      - Live migrations handed to Nova per source host beyond O(max_per_source). Nova queues them (by its own
+        C(max_concurrent_live_migrations)) and starts the next the moment one ends, so a source never waits for
+        this module's next poll and request between two moves. A queued move's timeout and stall timer start
+        when it leaves Nova's queue; a queued move counts against O(max_per_target) and O(max_parallel).
+      - Two keep a source busy even when its moves last less than a poll interval. V(0) hands a move over
+        only when its source has room.
+    type: int
+    default: 2
+"""
+
     # What to do with a live migration that makes no progress (nova_live_migrate, nova_apply_plan).
     STALL = r"""
 options:

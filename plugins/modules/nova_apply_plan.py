@@ -31,16 +31,6 @@ options:
       - Defaults to the plan's C(limits.per_source), and for the hosts in C(limits.per_source_hosts) to their own
         gathered C(max_concurrent_live_migrations). A value given here applies to every host.
     type: int
-  queued_per_source:
-    description:
-      - Live migrations handed to Nova per source host beyond O(max_per_source). Nova queues them (by its own
-        C(max_concurrent_live_migrations)) and starts the next the moment one ends, so a source never waits for
-        this module's next poll and request between two moves. A queued move's timeout and stall timer start
-        when it leaves Nova's queue; a queued move counts against O(max_per_target) and O(max_parallel).
-      - Two keep a source busy even when its moves last less than a poll interval. V(0) hands a move over
-        only when its source has room.
-    type: int
-    default: 2
   max_per_target:
     description: Moves running at once into one host; V(0) means no limit. Defaults to the plan's C(limits.per_target).
     type: int
@@ -86,6 +76,7 @@ extends_documentation_fragment:
   - vmops.migration.openstack
   - vmops.migration.moves.poll
   - vmops.migration.moves.stall
+  - vmops.migration.moves.queue
 attributes:
   check_mode:
     support: full

@@ -47,16 +47,6 @@ options:
         Nova queues what exceeds its own setting anyway. V(0) means no limit.
     type: int
     default: 1
-  queued_per_source:
-    description:
-      - Live migrations handed to Nova per source host beyond O(max_per_source). Nova queues them (by its own
-        C(max_concurrent_live_migrations)) and starts the next the moment one ends, so a source never waits for
-        this module's next poll and request between two moves. A queued move's timeout and stall timer start
-        when it leaves Nova's queue; a queued move counts against O(max_per_target) and O(max_parallel).
-      - Two keep a source busy even when its moves last less than a poll interval. V(0) hands a move over
-        only when its source has room.
-    type: int
-    default: 2
   wait:
     description:
       - Wait for every move to end. With V(false) the moves are started (Nova queues them per source) and
@@ -75,6 +65,7 @@ extends_documentation_fragment:
   - vmops.migration.moves
   - vmops.migration.moves.poll
   - vmops.migration.moves.stall
+  - vmops.migration.moves.queue
 attributes:
   check_mode:
     support: full
