@@ -4,6 +4,7 @@ import time
 from twin.nova.controlplane import IMAGE_ID
 
 BOOT_TIMEOUT_S = 300  # a loaded 2-core machine needs more than twice the idle minute for 60 boots
+BOOT_S_PER_SERVER = 3.0  # big fleets: one compute builds about one server every 2.7 s
 
 
 def seed(plane, fleet):
@@ -82,7 +83,7 @@ def _wait(plane, server_ids, status):
     the twin first watches its own hypervisors, then confirms through the API once a second.
     """
     wanted = set(server_ids)
-    deadline = time.monotonic() + BOOT_TIMEOUT_S
+    deadline = time.monotonic() + max(BOOT_TIMEOUT_S, BOOT_S_PER_SERVER * len(wanted))
     if status == "ACTIVE":
         while plane.guest_count() < len(wanted) and time.monotonic() < deadline:
             time.sleep(0.2)
