@@ -52,6 +52,7 @@ start as unavailable (DEST_UNAVAILABLE: down, disabled) is treated the same way.
 from __future__ import annotations
 
 import datetime
+import functools
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -185,6 +186,11 @@ class Policy:
         """(limits, per-source overrides) for handing `move` to the platform: a live move may queue ahead."""
         if self.queue_ahead == 0 or move.type != LIVE:
             return self.limits, self.per_source
+        return self._live_handover_limits
+
+    @functools.cached_property
+    def _live_handover_limits(self):
+        # Asked for every waiting move at every turn of the executor's loop: built once.
         return (replace(self.limits, per_source=_plus(self.limits.per_source, self.queue_ahead)),
                 {host: _plus(limit, self.queue_ahead) for host, limit in self.per_source.items()})
 

@@ -155,10 +155,8 @@ def _reassign(cluster, changes):
     for move, target in changes:
         reasons = check_move(cluster.context(move.instance, target, move.type))
         if is_blocked(reasons):
-            for done, unused_warnings in placed:
-                cluster.apply(done.instance, done.source)
             for earlier, where in before:
-                cluster.apply(earlier.instance, where)
+                cluster.apply(earlier.instance, where)  # apply moves it from wherever it is now
             return False
         cluster.apply(move.instance, target)
         placed.append((move, [reason for reason in reasons if reason.severity != BLOCK]))
