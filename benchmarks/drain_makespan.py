@@ -86,13 +86,37 @@ def lower_bound(moves, servers, flavors, bandwidth_of):
     """
     transfers = []
     for move in moves:
-        server = servers[move["name"]]
-        flavor = flavors[server["flavor"]]
         source_bw, target_bw = bandwidth_of(move["source"]), bandwidth_of(move["target"])
-        estimate = physics.precopy(flavor["ram"], float(server["metadata"]["sim_dirty_mibps"]), min(source_bw, target_bw),
-                                   DOWNTIME_S, flavor["disk"])
+        estimate = alone(move, servers, flavors, min(source_bw, target_bw))
         transfers.append(physics.Transfer(move["source"], move["target"], estimate.copied_mib, source_bw, target_bw))
     return physics.lower_bound(transfers)
+
+
+def alone(move, servers, flavors, bandwidth):
+    """The move alone on its link: the fewest bytes and seconds it can take (physics.Estimate)."""
+    server = servers[move["name"]]
+    flavor = flavors[server["flavor"]]
+    return physics.precopy(flavor["ram"], float(server["metadata"]["sim_dirty_mibps"]), bandwidth, DOWNTIME_S, flavor["disk"])
+
+
+def critical_source(transfers, requested_at, time_factor):
+    """Where the makespan went on the source whose last transfer ended last (simulated seconds).
+
+    `transfers`: the twin's ended transfers of this run. lead: first request to that source's
+    first transfer; transfer: its transfers' own simulated seconds (more than alone on the link
+    when a target was shared); between: the gaps between its transfers, which is Nova's own
+    work per migration (post of one, pre-checks and pre_live_migration of the next) and any
+    wait for the orchestrator's next request.
+    """
+    if not transfers:
+        return {}
+    last = max(transfers, key=lambda item: item["ended"])
+    mine = sorted((item for item in transfers if item["source"] == last["source"]), key=lambda item: item["began"])
+    between = sum(max(0.0, after["began"] - before["ended"]) for before, after in zip(mine, mine[1:]))
+    return {"source": last["source"], "transfers": len(mine),
+            "lead_sim_s": round((mine[0]["began"] - requested_at) * time_factor, 1),
+            "transfer_sim_s": round(sum(item["simulated_s"] for item in mine), 1),
+            "between_sim_s": round(between * time_factor, 1)}
 
 
 def peak_utilisation(spec, where, drained):
@@ -161,6 +185,7 @@ def measure(method, spec, drained, time_factor):
         moves = METHODS[method](twin, drained)
         after = twin.counters()
         where = twin_runs.placement(twin.conn)
+        transfers = twin.control.transfers()
     done = [move for move in moves if move["status"] == "completed"]
     for move in done:
         move["target"] = where[move["name"]]  # where the server really is now
@@ -170,6 +195,10 @@ def measure(method, spec, drained, time_factor):
     times = [move for move in moves if move["requested"] is not None and move["ended"] is not None]
     wall = max(move["ended"] for move in times) - min(move["requested"] for move in times) if times else 0.0
     cpu, ram = peak_utilisation(spec, where, drained)
+    critical = critical_source(transfers, min(move["requested"] for move in times) if times else 0.0, time_factor)
+    if critical:
+        critical["alone_sim_s"] = round(sum(alone(move, servers, flavors, BANDWIDTH_MIBPS).seconds
+                                            for move in done if move["source"] == critical["source"]), 1)
     row = {
         "method": method, "twin_start_s": round(twin.start_seconds, 1), "moves": len(moves), "completed": len(done),
         "failed_or_aborted": sum(after.get(key, 0) - before.get(key, 0) for key in ("failed", "aborted")),
@@ -178,6 +207,7 @@ def measure(method, spec, drained, time_factor):
         "makespan_wall_s": round(wall, 2), "makespan_sim_s": round(wall * time_factor, 1),
         "lower_bound_sim_s": round(bound, 1), "ratio_to_lower_bound": round(wall * time_factor / bound, 3) if bound else None,
         "peak_receiver_cpu": round(cpu, 3), "peak_receiver_ram": round(ram, 3),
+        "critical_source": critical,
     }
     print("  %s" % json.dumps(row, sort_keys=True), file=sys.stderr, flush=True)  # a failed run still shows its rows
     return row
@@ -222,6 +252,13 @@ def main():
                                   row["ratio_to_lower_bound"], row["speedup_over_sequential"],
                                   "%.0f %%" % (100 * row["peak_receiver_cpu"]), "%.0f %%" % (100 * row["peak_receiver_ram"])]
                                  for row in rows]))
+    print("\nWhere the makespan went, on the source whose last transfer ended last (simulated s): lead = first"
+          " request to its first transfer; transfers = their own seconds; alone = the same moves alone on their links;"
+          " between = gaps between its transfers (Nova's work per migration, waits for the next request)\n")
+    print(common.table(["method", "source", "transfers", "lead", "transfers s", "alone s", "between s"],
+                       [[row["method"]] + [row["critical_source"].get(key) for key in
+                                           ("source", "transfers", "lead_sim_s", "transfer_sim_s", "alone_sim_s",
+                                            "between_sim_s")] for row in rows]))
     print()
     print(common.table(["target", "met"], [[name, "yes" if ok else "**no**"] for name, ok in met.items()]))
     total = time.monotonic() - started

@@ -107,7 +107,7 @@ class Watch:
 
     def request(self, server_id, name, source, host=None):
         self.conn.compute.live_migrate_server(server_id, host=host, block_migration="auto")
-        self.moves[server_id] = {"name": name, "source": source, "requested": time.monotonic(),
+        self.moves[server_id] = {"name": name, "source": source, "requested": time.time(),
                                  "ended": None, "status": None, "target": None}
 
     def wait(self, poll_interval, server_ids=None):
@@ -118,7 +118,7 @@ class Watch:
                 move = self.moves.get(migration.server_id)
                 if migration.id in self.known or migration.server_id not in waiting or migration.status not in ENDED:
                     continue
-                move.update(ended=time.monotonic(), status=migration.status, target=migration.dest_compute)
+                move.update(ended=time.time(), status=migration.status, target=migration.dest_compute)
                 waiting.discard(migration.server_id)
             if waiting:
                 time.sleep(poll_interval)

@@ -29,6 +29,10 @@ class TwinControl:
     def status(self):
         return self._call("GET", "/status")
 
+    def transfers(self):
+        """The ended transfers, oldest first (see ControlApi.transfers)."""
+        return self._call("GET", "/transfers")["transfers"]
+
     def kill(self, host):
         """Stop the host's nova-compute; the API notices only when it is forced down or times out."""
         return self._call("POST", "/hosts/%s/kill" % host)

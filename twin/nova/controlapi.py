@@ -27,6 +27,7 @@ class ControlApi:
         self.started = time.time()
         self.routes = [
             ("GET", r"/_twin/status", self.status),
+            ("GET", r"/_twin/transfers", self.transfers),
             ("POST", r"/_twin/hosts", self.add_host),
             ("POST", r"/_twin/hosts/(?P<host>[^/]+)/kill", self.kill),
             ("POST", r"/_twin/hosts/(?P<host>[^/]+)/revive", self.revive),
@@ -67,6 +68,11 @@ class ControlApi:
             "faults": self.faults.describe(),
             **simstate.snapshot(),
         }
+
+    @staticmethod
+    def transfers(body, **_):
+        """Ended live-migration transfers: hosts, outcome, wall begin and end, simulated seconds."""
+        return 200, {"transfers": simstate.history()}
 
     def add_host(self, body, **_):
         spec = fleet.host_spec(body)

@@ -122,10 +122,11 @@ class SimDriver(fake.FakeLiveMigrateDriver):
         timeout_s = self._completion_timeout_s(instance, model)
         simstate.count("started")
         simstate.begin_transfer(instance.uuid, self._host, dest)
+        outcome = "error"
         try:
             outcome = self._run(instance, migration, model, dest, explicit_bw, timeout_s)
         finally:
-            simstate.end_transfer(instance.uuid)
+            simstate.end_transfer(instance.uuid, outcome, model.elapsed)
             with self._requests_lock:
                 self._requests.pop(instance.uuid, None)
         simstate.count(outcome)

@@ -5,6 +5,7 @@ they read them from here instead.
 """
 import collections
 import threading
+import time
 
 _lock = threading.Lock()
 
@@ -13,6 +14,8 @@ hosts = {}  # host name -> fleet.HostSpec
 counters = collections.Counter()
 live_migrate_posts = collections.Counter()  # server id -> POSTs received by nova-api
 _active = {}  # instance uuid -> (source host, destination host)
+_history = collections.deque(maxlen=10000)  # ended transfers, oldest first
+_began = {}  # instance uuid -> wall time its transfer began
 
 
 def set_time_factor(factor):
@@ -41,11 +44,21 @@ def reset_counters():
 def begin_transfer(instance_uuid, source, dest):
     with _lock:
         _active[instance_uuid] = (source, dest)
+        _began[instance_uuid] = time.time()
 
 
-def end_transfer(instance_uuid):
+def end_transfer(instance_uuid, outcome, simulated_s):
+    """Close a transfer; it joins the history `history()` returns (what benchmarks measure)."""
     with _lock:
-        _active.pop(instance_uuid, None)
+        source, dest = _active.pop(instance_uuid, (None, None))
+        began = _began.pop(instance_uuid, None)
+        _history.append({"server": instance_uuid, "source": source, "dest": dest, "outcome": outcome,
+                         "began": began, "ended": time.time(), "simulated_s": round(simulated_s, 3)})
+
+
+def history():
+    with _lock:
+        return list(_history)
 
 
 def transfers():
