@@ -27,7 +27,11 @@ Queueing ahead (`Policy.queue_ahead`, live moves only): a source gets that many 
 beyond its limit, which the platform queues (Nova per source by max_concurrent_live_migrations)
 and starts the moment a running one ends, so no source idles for a poll and a request between
 two moves. A queued move reports `Progress.waiting`; its timeout and stall timer start when it
-leaves the queue.
+leaves the queue. The platform runs a source's queue in the order the moves reached it, and the
+plan's order keeps moves of different sources off each other's targets; requests sent together
+can reach the queue in any order (Nova checks each one before it queues it), so a source's next
+move is handed over only once the platform has put the one before it in line (`Handle.in_line`,
+`Progress.in_line`).
 
 Stall and timeout handling keeps the guest safe: an abort leaves it running on its source.
 `on_stall`:
@@ -116,6 +120,7 @@ class Handle:
     status: str = IN_PROGRESS
     target: str | None = None
     data: dict = field(default_factory=dict)
+    in_line: bool = True  # its place among the source's moves is fixed: a later start cannot overtake it
 
 
 @dataclass
@@ -134,6 +139,7 @@ class Progress:
     failure: Failure | None = None
     target_down: bool = False  # the target's compute service is down while the move runs
     waiting: bool = False  # accepted but queued by the platform: nothing is copied yet
+    in_line: bool = True  # as Handle.in_line
 
     @property
     def remaining(self):
@@ -260,6 +266,7 @@ class _Task:
         self.running_mono = None  # since when it copies (not queued): its timeout counts from here
         self.started_at = None
         self.progress = None
+        self.in_line = True
         self.best_remaining = None
         self.progress_mono = None
         self.forced = False
@@ -308,7 +315,7 @@ class Executor:
                     for task in running:
                         self._request_abort(task, Failure("TIMEOUT", "the run's timeout passed"), STATUS_FAILED)
                 waiting = self._steer_clear_of_dead_targets(waiting)
-                for task in self._startable(waiting):
+                for task in self._startable(waiting, self._sources_out_of_line(starting + running)):
                     waiting.remove(task)
                     self._launch(task, pool)
                     starting.append(task)
@@ -365,15 +372,29 @@ class Executor:
                 still.append(task)
         return still
 
-    def _startable(self, waiting):
+    def _startable(self, waiting, out_of_line):
+        """The waiting moves to start now, in order; a source in `out_of_line` queues nothing more yet."""
         chosen = []
         for task in waiting:
+            queues = self._queues_ahead(task.move)
+            if queues and task.move.source in out_of_line:
+                continue
             slot = _Slot(task.move)
             if self._link.fits(slot, *self.policy.handover_limits(task.move)):
                 self._link.add(slot, 1)
                 task.slot = slot
                 chosen.append(task)
+                if queues:
+                    out_of_line.add(task.move.source)
         return chosen
+
+    def _queues_ahead(self, move):
+        return self.policy.queue_ahead > 0 and move.type == LIVE
+
+    def _sources_out_of_line(self, handed):
+        """Sources with a queued-ahead move the platform has not put in line yet (or whose start is on its way)."""
+        return {task.move.source for task in handed
+                if self._queues_ahead(task.move) and (task.handle is None or not task.in_line)}
 
     def _release(self, task):
         if task.slot is not None:
@@ -458,6 +479,7 @@ class Executor:
         task.started_mono = task.running_mono = now
         task.started_at = self.wall().isoformat()
         task.progress = Progress(status=task.handle.status, target=task.handle.target or task.move.target)
+        task.in_line = task.handle.in_line
         task.best_remaining, task.progress_mono = None, now
         task.forced, task.abort_reason, task.abort_mono, task.poll_errors = False, None, None, 0
         task.abort_sent, task.retry_after_abort = False, False
@@ -496,6 +518,7 @@ class Executor:
             for name in _BYTE_FIELDS:
                 setattr(progress, name, getattr(task.progress, name))
         task.progress = progress
+        task.in_line = task.in_line or progress.in_line
         self._track_target(task, progress.target)
         if progress.status == COMPLETED:
             self._finish(task, STATUS_FORCE_COMPLETED if task.forced else STATUS_COMPLETED, host=progress.host)

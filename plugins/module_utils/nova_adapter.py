@@ -56,6 +56,8 @@ RECORD_WAIT_S = 30.0
 RECORD_LOOK_S = 0.2
 # Polls and starts read the compute services' states at most this often, to see a target die.
 SERVICE_STATES_TTL_S = 2.0
+# How long a live start waits for Nova's checks to put its migration in line (then the polls tell).
+IN_LINE_WAIT_S = 10.0
 # Queued behind the source's max_concurrent_live_migrations, or not yet handed to it by the conductor.
 _WAITING_STATUSES = ("accepted", "queued")
 # The round's migration list asks for records changed since the oldest watched one was created, less
@@ -138,7 +140,8 @@ class NovaBackend:
 
     def _handle(self, move, record):
         return Handle(id=str(record.id), status=self.state_of(move, record.status), target=record.dest_compute,
-                      data={"status": record.status, "source": record.source_compute, "created_at": record.created_at})
+                      data={"status": record.status, "source": record.source_compute, "created_at": record.created_at},
+                      in_line=_in_line(move, record))
 
     @staticmethod
     def state(move_type, status):
@@ -163,12 +166,14 @@ class NovaBackend:
             # Nova would accept the request and fail it later, leaving a migration to a dead host.
             raise MigrationFailed("DEST_UNAVAILABLE", "the nova-compute service of target %s is down" % target, target)
         self.write(self._start_request(move, target), move.source, target)
-        deadline = time.monotonic() + RECORD_WAIT_S
+        sent = time.monotonic()
+        deadline = sent + RECORD_WAIT_S
         while True:
             fresh = [handle for handle in self.migrations(move) if handle.id not in known_ids]
-            if fresh:
+            # Returning once it is in line lets the executor hand the source's next move over at once.
+            if fresh and (fresh[-1].in_line or time.monotonic() - sent >= IN_LINE_WAIT_S):
                 return fresh[-1]
-            if time.monotonic() >= deadline:
+            if not fresh and time.monotonic() >= deadline:
                 raise MigrationFailed("UNKNOWN", "Nova accepted the request but recorded no %s within %ds"
                                       % (MIGRATION_TYPES[move.type], RECORD_WAIT_S), target)
             self.sleep(RECORD_LOOK_S)
@@ -208,7 +213,7 @@ class NovaBackend:
         record = self._record(move, handle)
         state = self.state_of(move, record.status)
         progress = Progress(status=state, target=record.dest_compute, host=move.source,
-                            waiting=record.status in _WAITING_STATUSES)
+                            waiting=record.status in _WAITING_STATUSES, in_line=_in_line(move, record))
         if move.type == LIVE and state == IN_PROGRESS and record.status == "running":
             self._add_live_progress(move, handle, progress)
         if move.type == LIVE and record.status in ABORTABLE and record.dest_compute:
@@ -375,6 +380,12 @@ class NovaBackend:
         """Servers whose compute host is exactly `host` (Nova's own filter, checked again here)."""
         servers = self.read(lambda: list(self.conn.compute.servers(details=True, all_projects=True, compute_host=host)))
         return sorted((server for server in servers if server.compute_host == host), key=lambda s: (s.name or "", s.id))
+
+
+def _in_line(move, record):
+    """Nova's conductor checks an `accepted` live migration before the source compute queues it:
+    a request sent later may pass it. Past that, the source runs its queue in order."""
+    return move.type != LIVE or record.status != "accepted"
 
 
 def _timestamp(text):

@@ -1,5 +1,7 @@
 """The executor against a small fake backend on a fake clock: every run finishes instantly."""
 
+from dataclasses import replace
+
 import pytest
 
 from ansible_collections.vmops.migration.plugins.module_utils import executor
@@ -32,6 +34,7 @@ class FakeMigration:
         self.status = IN_PROGRESS
         self.fail_at = None
         self.queued = False
+        self.checks_left = 0  # polls until the platform has checked it and put it in line
         self.ended_at = None  # when an abort or force-complete ended it early
 
 
@@ -163,21 +166,30 @@ class FakeBackend:
 
 class QueueingBackend(FakeBackend):
     """Nova's queue per source (max_concurrent_live_migrations 1): a migration requested while another
-    of its source copies waits, reported as `waiting`, and starts the moment the one before it ends."""
+    of its source copies waits, reported as `waiting`, and starts the moment the one before it ends.
+    With `checks`, a new migration is checked for that many polls before it is in line; `overtaken`
+    counts the starts requested meanwhile from its source, which could reach the queue before it."""
 
-    def __init__(self, clock, **behaviour):
+    def __init__(self, clock, checks=0, **behaviour):
         super().__init__(clock, **behaviour)
         self.queue = []
         self.rounds = []
+        self.checks = checks
+        self.overtaken = 0
 
     def _create(self, move, target):
         self._settle()
-        busy = any(m.source == move.source and not m.queued for m in self._running())
+        running = [m for m in self._running() if m.source == move.source]
+        self.overtaken += sum(1 for m in running if m.checks_left)
         migration = super()._create(move, target)
-        if busy:
+        migration.checks_left = self.checks
+        if any(not m.queued for m in running):
             migration.queued = True
             self.queue.append(migration)
         return migration
+
+    def _handle(self, migration):
+        return replace(super()._handle(migration), in_line=not migration.checks_left)
 
     def _end(self, migration):
         if migration.ended_at is not None:
@@ -199,6 +211,10 @@ class QueueingBackend(FakeBackend):
     def poll(self, move, handle):
         self._settle()
         migration = self._by_id(move, handle)
+        if migration.checks_left:
+            migration.checks_left -= 1
+            return Progress(status=IN_PROGRESS, target=migration.target, host=migration.source, waiting=True,
+                            in_line=False)
         if migration.queued:
             return Progress(status=IN_PROGRESS, target=migration.target, host=migration.source, waiting=True)
         return super().poll(move, handle)
@@ -568,6 +584,16 @@ def test_queueing_ahead_keeps_each_source_busy_without_a_gap_between_moves():
         ends[queue_ahead] = clock.now
     # Four moves of 10 s per source: 40 s when Nova starts each at once, plus the poll that sees the last end.
     assert 40 <= ends[1] <= 43 < ends[0]
+
+
+def test_a_sources_next_move_is_handed_over_only_once_the_platform_put_the_one_before_in_line():
+    clock = Clock()
+    backend = QueueingBackend(clock, checks=1)
+    results, unused_backend = run(moves_from(["s1", "s2"], 4), backend, clock, limits=Limits(per_source=1),
+                                  queue_ahead=2)
+    assert all(result.status == "completed" for result in results)
+    assert backend.overtaken == 0
+    assert max(backend.peak["source"].values()) == 3  # the queue still fills
 
 
 def test_a_queued_moves_timeout_counts_from_leaving_the_queue():
