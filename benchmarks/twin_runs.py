@@ -6,6 +6,7 @@ Baselines talk to it with openstacksdk; the collection's own runs use `ansible-p
 run a module directly, as an operator would.
 """
 
+import datetime
 import json
 import os
 import shutil
@@ -76,6 +77,21 @@ class Twin:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def nova_span(conn):
+    """Seconds from the first live migration Nova recorded to the last one it ended, by Nova's own
+    timestamps (the client's poll interval does not count), or None when none ended."""
+    records = list(conn.compute.migrations(migration_type="live-migration"))
+    ended = [_epoch(record.updated_at) for record in records if record.status in ENDED]
+    if not ended:
+        return None
+    return max(ended) - min(_epoch(record.created_at) for record in records)
+
+
+def _epoch(stamp):
+    when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return (when if when.tzinfo else when.replace(tzinfo=datetime.timezone.utc)).timestamp()
 
 
 def placement(conn):

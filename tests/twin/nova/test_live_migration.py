@@ -45,6 +45,10 @@ def test_live_migration_to_named_target_shows_progress(nova_twin_clean):
     assert done.status == "completed"
     assert twin.wait_server(server.id).compute_host == target
     assert twin.control.live_migrate_posts(server.id) == 1
+    transfer = next(item for item in twin.control.transfers() if item["server"] == server.id)
+    assert (transfer["source"], transfer["dest"], transfer["outcome"]) == (source, target, "completed")
+    # Disk 20480 MiB, then memory 2048 MiB, then the 20 MiB dirtied meanwhile, all at 1000 MiB/s.
+    assert transfer["began"] < transfer["ended"] and transfer["simulated_s"] == pytest.approx(22.55, abs=0.01)
 
 
 def test_scheduler_chooses_a_target(nova_twin_clean):
