@@ -43,8 +43,11 @@ link_collection() {
 }
 
 setup() {
-    ensure_venv .venv requirements/dev.txt
+    # Both at once: pip mostly waits for downloads.
+    ensure_venv .venv requirements/dev.txt &
+    local dev_venv=$!
     ensure_venv .venv-twin requirements/twin-nova.txt
+    wait "$dev_venv"
     ensure_debian_packages
     link_collection
     export PATH="$ROOT/.venv/bin:$PATH"
