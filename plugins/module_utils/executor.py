@@ -384,17 +384,22 @@ class Executor:
                 self._link.add(slot, 1)
                 task.slot = slot
                 chosen.append(task)
-                if queues:
+                if task.move.type == LIVE:
                     out_of_line.add(task.move.source)
         return chosen
 
     def _queues_ahead(self, move):
-        return self.policy.queue_ahead > 0 and move.type == LIVE
+        """Whether `move`, handed over now, would wait in the platform's queue behind the source's others."""
+        if self.policy.queue_ahead == 0 or move.type != LIVE:
+            return False
+        limit = self.policy.per_source.get(move.source, self.policy.limits.per_source)
+        return 0 < limit <= self._link.outgoing.get(move.source, 0)
 
-    def _sources_out_of_line(self, handed):
-        """Sources with a queued-ahead move the platform has not put in line yet (or whose start is on its way)."""
+    @staticmethod
+    def _sources_out_of_line(handed):
+        """Sources with a live move the platform has not put in line yet (or whose start is on its way)."""
         return {task.move.source for task in handed
-                if self._queues_ahead(task.move) and (task.handle is None or not task.in_line)}
+                if task.move.type == LIVE and (task.handle is None or not task.in_line)}
 
     def _release(self, task):
         if task.slot is not None:
