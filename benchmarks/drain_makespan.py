@@ -196,10 +196,11 @@ def measure(method, spec, drained, time_factor):
     flavors = {flavor["name"]: flavor for flavor in spec["flavors"]}
     bound = lower_bound(done, servers, flavors, lambda host: BANDWIDTH_MIBPS)
     times = [move for move in moves if move["requested"] is not None and move["ended"] is not None]
-    seen = max(move["ended"] for move in times) - min(move["requested"] for move in times) if times else 0.0
+    first_request = min((move["requested"] for move in times), default=0.0)
+    seen = max(move["ended"] for move in times) - first_request if times else 0.0
     wall = span if span is not None else seen
     cpu, ram = peak_utilisation(spec, where, drained)
-    critical = critical_source(transfers, min(move["requested"] for move in times) if times else 0.0, time_factor)
+    critical = critical_source(transfers, first_request, time_factor)
     if critical:
         critical["alone_sim_s"] = round(sum(alone(move, servers, flavors, BANDWIDTH_MIBPS).seconds
                                             for move in done if move["source"] == critical["source"]), 1)

@@ -266,7 +266,6 @@ class _Task:
         self.running_mono = None  # since when it copies (not queued): its timeout counts from here
         self.started_at = None
         self.progress = None
-        self.in_line = True
         self.best_remaining = None
         self.progress_mono = None
         self.forced = False
@@ -399,7 +398,7 @@ class Executor:
     def _sources_out_of_line(handed):
         """Sources with a live move the platform has not put in line yet (or whose start is on its way)."""
         return {task.move.source for task in handed
-                if task.move.type == LIVE and (task.handle is None or not task.in_line)}
+                if task.move.type == LIVE and (task.handle is None or not task.progress.in_line)}
 
     def _release(self, task):
         if task.slot is not None:
@@ -483,8 +482,8 @@ class Executor:
         now = self.clock()
         task.started_mono = task.running_mono = now
         task.started_at = self.wall().isoformat()
-        task.progress = Progress(status=task.handle.status, target=task.handle.target or task.move.target)
-        task.in_line = task.handle.in_line
+        task.progress = Progress(status=task.handle.status, target=task.handle.target or task.move.target,
+                                 in_line=task.handle.in_line)
         task.best_remaining, task.progress_mono = None, now
         task.forced, task.abort_reason, task.abort_mono, task.poll_errors = False, None, None, 0
         task.abort_sent, task.retry_after_abort = False, False
@@ -523,7 +522,6 @@ class Executor:
             for name in _BYTE_FIELDS:
                 setattr(progress, name, getattr(task.progress, name))
         task.progress = progress
-        task.in_line = task.in_line or progress.in_line
         self._track_target(task, progress.target)
         if progress.status == COMPLETED:
             self._finish(task, STATUS_FORCE_COMPLETED if task.forced else STATUS_COMPLETED, host=progress.host)
