@@ -26,9 +26,10 @@ from nova.tests import fixtures as nova_fixtures
 from nova.tests.functional import integrated_helpers
 from nova.tests.functional.api import client as api_client
 
-from twin.nova import driver, seedcache, simstate
+from twin.nova import driver, messaging, seedcache, simstate
 
 sys.modules["nova.virt.vmops_sim"] = driver
+messaging.deliver_on_arrival()
 
 IMAGE_ID = "155d900f-4e14-4e4c-a73d-069cbf4541e6"  # GlanceFixture's first image
 PROJECT_ID = "6f70656e737461636b20342065766572"  # the project Nova's fixtures use
