@@ -51,6 +51,9 @@ def failed_host(moving_twin):
              "the evacuation records of %s to be completed" % DEAD)
     cleared = run_module("nova_compute_service", moving_twin, host=DEAD, forced_down=False)
     assert cleared.get("failed") is not True, cleared
+    # A restarted compute first reports in 5 s after it starts (Nova's initial reporting delay);
+    # until then a host killed for longer than service_down_time still counts as down.
+    wait_for(lambda: compute_service(conn, DEAD).state == "up", "the restarted %s to report in" % DEAD)
 
 
 def test_refused_while_the_host_is_alive(moving_twin):

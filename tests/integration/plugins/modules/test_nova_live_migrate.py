@@ -113,11 +113,12 @@ def test_thirty_servers_of_one_host_in_one_call(moving_twin):
     assert len(bulk) == BULK
     assert all(s.status == "ACTIVE" and s.compute_host not in (None, "compute-0") for s in bulk)
     assert [m.status for s in bulk for m in migrations_of(conn, s.id)] == ["completed"] * BULK
-    # Nova queues a source's moves in the order they reach its compute, after checking each: the
-    # module hands a move over only once the one before it is in line, so Nova runs them as handed.
+    # Nova queues a source's moves in the order they reach its compute, after checking each. The
+    # module sends the first max_per_source at once (its own limit: their order in Nova's queue is
+    # Nova's); every later one only once those before it are in line, so Nova runs them as handed.
     handed = [move["instance"] for move in sorted(result["results"], key=lambda move: move["started_at"])]
     ran = [item["server"] for item in moving_twin.control("GET", "/transfers")["transfers"] if item["server"] in handed]
-    assert ran == handed
+    assert sorted(ran[:3]) == sorted(handed[:3]) and ran[3:] == handed[3:]
     for provider in conn.placement.resource_providers():
         inventories = {inv.resource_class: inv for inv in conn.placement.resource_provider_inventories(provider)}
         usages = conn.placement.get("/resource_providers/%s/usages" % provider.id).json()["usages"]
