@@ -38,6 +38,7 @@ from ansible_collections.vmops.migration.plugins.module_utils.executor import (
 )
 from ansible_collections.vmops.migration.plugins.module_utils.failures import Failure
 from ansible_collections.vmops.migration.plugins.module_utils.nova_api import get_all
+from ansible_collections.vmops.migration.plugins.module_utils.nova_facts import FACTS_MICROVERSION
 from ansible_collections.vmops.migration.plugins.module_utils.retry import retry_read
 
 MIGRATION_TYPES = {LIVE: "live-migration", COLD: "migration", EVACUATE: "evacuation"}
@@ -66,8 +67,6 @@ _WAITING_STATUSES = ("accepted", "queued")
 # this margin; the server's own timestamps are used, so a skewed client clock does not matter.
 ROUND_MARGIN = datetime.timedelta(seconds=1)
 UUID = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$", re.I)
-# 2.47 embeds the flavor in a server (`flavor_size`).
-SERVERS_MICROVERSION = "2.53"
 
 # Nova's messages -> failure codes, first match wins. NoValidHost says "not enough hosts", so
 # it goes before the resource patterns.
@@ -408,7 +407,8 @@ class NovaBackend:
 
     def servers_on(self, host):
         """Servers whose compute host is exactly `host` (Nova's own filter, checked again here)."""
-        entries = get_all(self.conn.compute, "/servers/detail", "servers", SERVERS_MICROVERSION,
+        # The facts' microversion embeds the flavor in each server (`flavor_size`).
+        entries = get_all(self.conn.compute, "/servers/detail", "servers", FACTS_MICROVERSION,
                           {"all_tenants": 1, "host": host})
         servers = (ListedServer.from_json(entry) for entry in entries)
         return sorted((server for server in servers if server.compute_host == host), key=lambda s: (s.name or "", s.id))

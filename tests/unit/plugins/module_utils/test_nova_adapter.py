@@ -4,9 +4,8 @@ from types import SimpleNamespace
 
 import requests
 
-from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import (
-    SERVERS_MICROVERSION, ListedServer, NovaBackend, flavor_size,
-)
+from ansible_collections.vmops.migration.plugins.module_utils.nova_adapter import ListedServer, NovaBackend, flavor_size
+from ansible_collections.vmops.migration.plugins.module_utils.nova_facts import FACTS_MICROVERSION
 
 
 def entry(name, host, **extra):
@@ -54,5 +53,5 @@ def test_servers_on_reads_every_page_and_keeps_only_the_hosts_own_servers_by_nam
     servers = NovaBackend(SimpleNamespace(compute=compute)).servers_on("compute-1")
     assert [server.name for server in servers] == ["vm-a", "vm-c", "vm-d"]
     assert [params.get("marker") for unused_path, unused_mv, params in compute.asked] == [None, "2"]
-    assert all(path == "/servers/detail" and microversion == SERVERS_MICROVERSION and params["host"] == "compute-1"
+    assert all(path == "/servers/detail" and microversion == FACTS_MICROVERSION and params["host"] == "compute-1"
                and params["all_tenants"] == 1 for path, microversion, params in compute.asked)
